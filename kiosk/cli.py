@@ -1,0 +1,45 @@
+"""Command line entry point: `kiosk run | console | forms check | bench | ...`.
+
+Each area owns its sub-commands in its own `commands.py` with a `register(subparsers)`
+function; this module only assembles them, so adding a command never touches another area.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+# Modules with a `register(subparsers)` function, one per area.
+COMMAND_MODULES = (
+    "kiosk.commands",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full `kiosk` argument parser."""
+    parser = argparse.ArgumentParser(prog="kiosk", description="社区服务中心自助终端 / community service kiosk")
+    parser.add_argument("--config", help="path to kiosk.toml (default: $KIOSK_CONFIG or ./kiosk.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

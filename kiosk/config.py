@@ -1,0 +1,150 @@
+"""Settings: embedded defaults < kiosk.toml < environment variables, as typed pydantic models.
+
+Environment overrides use `KIOSK_<SECTION>__<KEY>`, e.g. `KIOSK_PRINTER__TYPE=serial` or
+`KIOSK_SPEECH__MODEL_PATH=/opt/vosk-model-small-cn-0.22`. `KIOSK_CONFIG` names the toml file,
+`KIOSK_DATA_DIR` the data directory.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kiosk.catalogue.spec import SiteSpec
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """The configuration file or an override is invalid; the message names the key and the fix."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreSettings(_Section):
+    """Where and how submissions are kept."""
+
+    db_file: str = "kiosk.db"                 # relative to data_dir
+    draft_purge_hours: float = Field(default=72, gt=0)
+    # Staff secret that unlocks personal data. Empty = the demo secret (doctor warns).
+    secret_env: str = "KIOSK_STAFF_SECRET"
+
+
+class SpeechSettings(_Section):
+    """Speaking and listening."""
+
+    speaker: Literal["pyttsx3", "silent"] = "pyttsx3"
+    voice: str = "cmn-latn-pinyin"
+    rate: int = Field(default=130, ge=60, le=250)      # words per minute; slow for older ears
+    volume: float = Field(default=1.0, ge=0.0, le=1.0)
+    recognizer: Literal["vosk", "none"] = "vosk"
+    model_path: str = ""                               # empty = data_dir/models/vosk-model-small-cn-0.22
+    microphone: Literal["sounddevice", "none"] = "sounddevice"
+
+
+class PrinterSettings(_Section):
+    """The receipt printer."""
+
+    type: Literal["serial", "preview", "memory"] = "preview"
+    port: str = "/dev/ttyUSB0"
+    baudrate: int = 9600
+    flow_control: Literal["none", "rtscts", "xonxoff"] = "none"
+    paper_mm: Literal[58, 80] = 80
+    encoding: Literal["gb18030", "gbk", "big5", "utf-8"] = "gb18030"
+    profile: Literal["native_qr", "raster_qr"] = "native_qr"
+    status_url_base: str = ""                          # QR becomes a URL when set
+    write_timeout_s: float = Field(default=5.0, gt=0)
+
+
+class UISettings(_Section):
+    """The touchscreen."""
+
+    fullscreen: bool = True
+    width: int = 1280
+    height: int = 800
+    idle_warning_s: float = Field(default=90, ge=20)
+    extension_s: float = Field(default=60, ge=20)
+    max_extensions: int = Field(default=10, ge=10)
+    done_return_s: float = Field(default=45, ge=10)
+    font_path: str = ""                                # empty = find via fontconfig
+
+
+class StaffSettings(_Section):
+    """Assisted mode."""
+
+    idle_logout_s: float = Field(default=180, ge=30)
+    max_pin_attempts: int = 5
+    lockout_s: float = 300
+
+
+class Settings(_Section):
+    """Everything the kiosk reads at start-up."""
+
+    data_dir: Path
+    forms_dir: Path = REPO_DIR / "forms"
+    site: SiteSpec = Field(default_factory=SiteSpec)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    speech: SpeechSettings = Field(default_factory=SpeechSettings)
+    printer: PrinterSettings = Field(default_factory=PrinterSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+    staff: StaffSettings = Field(default_factory=StaffSettings)
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file."""
+        return self.data_dir / self.store.db_file
+
+    @property
+    def model_path(self) -> Path:
+        """The vosk model directory."""
+        if self.speech.model_path:
+            return Path(self.speech.model_path)
+        return self.data_dir / "models" / "vosk-model-small-cn-0.22"
+
+
+def _env_overrides(environ: dict[str, str]) -> dict:
+    out: dict = {}
+    for key, value in environ.items():
+        if not key.startswith("KIOSK_") or "__" not in key:
+            continue
+        section, _, name = key[len("KIOSK_"):].lower().partition("__")
+        out.setdefault(section, {})[name] = value
+    return out
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    merged = dict(base)
+    for k, v in extra.items():
+        merged[k] = _merge(merged[k], v) if isinstance(v, dict) and isinstance(merged.get(k), dict) else v
+    return merged
+
+
+def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read settings from defaults, an optional kiosk.toml and the environment."""
+    environ = dict(os.environ if environ is None else environ)
+    raw: dict = {}
+    path = path or environ.get("KIOSK_CONFIG")
+    if path is None and Path("kiosk.toml").exists():
+        path = "kiosk.toml"
+    if path is not None:
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(f"{path}: cannot read configuration: {err}") from err
+    raw = _merge(raw, _env_overrides(environ))
+    raw.setdefault("data_dir", environ.get("KIOSK_DATA_DIR") or platformdirs.user_data_dir("kiosk"))
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
+        )
+        raise ConfigError(f"{path or 'defaults'}: {problems}") from err
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
