@@ -1,0 +1,507 @@
+"""The form-filling engine: one field at a time, spoken or tapped, read back before it is kept.
+
+Stages per field: prompt -> answer (speech transcript or touch value) -> normalise -> validate
+-> read back and confirm -> commit (draft saved) -> next applicable field. Then review, submit.
+A `Visit` spans one resident at the kiosk: it remembers confirmed answers for fill-once reuse
+across services and forgets everything when the visit ends. No Kivy here: screens subscribe to
+events and call methods.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from enum import Enum
+from typing import Any
+
+from kiosk.catalogue.spec import FieldSpec, FieldType, FormSpec, SiteSpec, resolve_date_bound
+from kiosk.dialogue import prelude
+from kiosk.dialogue.events import DialogueEvent, EventType, Listener
+from kiosk.dialogue.render import display, spoken
+from kiosk.dialogue.understand import Command, command_in, understand, yes_no
+from kiosk.dialogue.validate import Invalid, validate
+from kiosk.store.model import Draft, StoreError, SubmissionStore
+from kiosk.voices import say
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3            # failures on one field before the keypad and a helper are offered
+LOW_CONFIDENCE = 0.35       # below this a speech result is treated as not heard
+
+
+class Stage(str, Enum):
+    """Where the session is waiting."""
+
+    ASK = "ask"                # waiting for an answer to the current field
+    CONFIRM = "confirm"        # waiting for yes/no to the read-back
+    REUSE = "reuse"            # waiting for yes/no to reusing an earlier answer
+    CANCEL = "cancel"          # waiting for yes/no to "stop this service?"
+    REVIEW = "review"          # all answers shown; submit or change one
+    HANDOFF = "handoff"        # a staff helper was called; resumable
+    DONE = "done"              # submitted
+    CANCELLED = "cancelled"
+
+
+class Visit:
+    """One resident's time at the kiosk: fill-once memory shared by the services they do."""
+
+    def __init__(self, site: SiteSpec, store: SubmissionStore, today: dt.date | None = None):
+        self.site = site
+        self.store = store
+        self.today = today
+        self.memory: dict[str, tuple[FieldType, Any]] = {}
+        self.listeners: list[Listener] = []
+        self.session: Session | None = None
+        self.receipts: list[str] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Receive every event of every session in this visit."""
+        self.listeners.append(listener)
+
+    def emit(self, event: DialogueEvent) -> None:
+        """Deliver an event to every listener; a failing listener never stops the dialogue."""
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:  # a UI or log bug must not lose the resident's answers
+                log.exception("event listener failed on %s", event.type.value)
+
+    def start(self, form: FormSpec) -> "Session":
+        """Begin a service; the previous session of this visit is closed."""
+        self.session = Session(form, self)
+        self.session.start()
+        return self.session
+
+    def remember(self, field: FieldSpec, value: Any) -> None:
+        """Keep a confirmed answer for reuse by later services in this visit."""
+        if field.reuse and value is not None:
+            self.memory[field.reuse] = (field.type, value)
+
+    def recall(self, field: FieldSpec) -> Any | None:
+        """An earlier answer this field may reuse (same reuse key and type)."""
+        if not field.reuse or field.reuse not in self.memory:
+            return None
+        ftype, value = self.memory[field.reuse]
+        return value if ftype == field.type else None
+
+    def another(self) -> None:
+        """After a submission the resident wants another service: keep the fill-once memory."""
+        self.session = None
+        self.emit(DialogueEvent(EventType.NEXT_SERVICE, {"text": say("another.yes"), "speech": say("another.yes")}))
+
+    def end(self, reason: str) -> None:
+        """The resident left (home, timeout, cancel, done): forget everything."""
+        session, self.session = self.session, None
+        if session is not None and reason == "timeout" and session.stage not in (Stage.DONE, Stage.CANCELLED):
+            session.keep_draft_for_staff()
+        self.memory.clear()
+        self.receipts.clear()
+        self.emit(DialogueEvent(EventType.ENDED, {"reason": reason}))
+
+
+class Session:
+    """Filling in one service form."""
+
+    def __init__(self, form: FormSpec, visit: Visit):
+        self.form = form
+        self.visit = visit
+        self.fields: list[FieldSpec] = prelude.prelude_fields(form) + list(form.fields)
+        self.answers: dict[str, Any] = {}
+        self.skipped: set[str] = set()
+        self.draft_id = uuid.uuid4().hex
+        self.stage = Stage.ASK
+        self.index = 0
+        self.pending: Any = None             # understood, awaiting confirmation
+        self.attempts: dict[str, int] = {}
+        self.editing_from_review = False
+        self.offered_reuse: set[str] = set()
+        self.receipt_no: str | None = None
+        self.resume_stage: Stage = Stage.ASK
+        self.last_prompt: DialogueEvent | None = None
+
+    # ----------------------------------------------------------------- public API
+    @property
+    def field(self) -> FieldSpec:
+        """The field being asked."""
+        return self.fields[self.index]
+
+    @property
+    def personal(self) -> set[str]:
+        """Ids of answers that are personal data."""
+        return {f.id for f in self.fields if f.personal}
+
+    def start(self) -> None:
+        """Announce the service and ask the first field."""
+        self._emit(EventType.FORM_STARTED, form_id=self.form.id, title=self.form.title,
+                   text=self.form.intro, speech=self.form.intro, draft_id=self.draft_id)
+        self._enter(self._next_index(-1))
+
+    def hear(self, transcript: str, confidence: float = 1.0) -> None:
+        """A speech transcript, shaped as vosk returns it ('一 三 八 ...')."""
+        transcript = (transcript or "").strip()
+        self._emit(EventType.HEARD, transcript=transcript, confidence=confidence, via="speech")
+        if self.stage is Stage.DONE:
+            answer = yes_no(transcript)
+            if answer is not None:
+                self.visit.another() if answer else self.visit.end("done")
+            return
+        if self.stage is Stage.CANCELLED:
+            return
+        command = command_in(transcript)
+        if self.stage in (Stage.CONFIRM, Stage.REUSE, Stage.CANCEL, Stage.REVIEW):
+            answer = yes_no(transcript)
+            if answer is not None and command is None:
+                self.confirm(answer)
+                return
+            if self.stage is Stage.REVIEW and command is None and self._said_submit(transcript):
+                self.submit()
+                return
+        if command is not None:
+            self._command(command)
+            return
+        if self.stage is Stage.HANDOFF:
+            return
+        if confidence < LOW_CONFIDENCE and transcript:
+            self._reject(Invalid("answer.low_confidence"))
+            return
+        if self.stage in (Stage.ASK, Stage.CONFIRM, Stage.REUSE):
+            heard = understand(self.field, transcript, self.visit.site, self.visit.today)
+            if heard.problem is not None:
+                self._reject(heard.problem)
+            else:
+                self._understood(heard.value)
+        elif self.stage is Stage.CANCEL:
+            self._reask_yes_no()
+        elif self.stage is Stage.REVIEW:
+            self._reask_yes_no()
+
+    def answer(self, value: Any) -> None:
+        """A structured answer from touch (choice value, digits, date, ...)."""
+        if self.stage not in (Stage.ASK, Stage.CONFIRM, Stage.REUSE):
+            return
+        self._emit(EventType.HEARD, field_id=self.field.id, via="touch")
+        try:
+            value = validate(self.field, value, self.visit.site, self.visit.today)
+        except Invalid as problem:
+            self._reject(problem)
+            return
+        self._understood(value)
+
+    def confirm(self, yes: bool) -> None:
+        """Yes/no to whatever question is open (read-back, reuse, cancel, review submit)."""
+        if self.stage is Stage.CONFIRM:
+            if yes:
+                self._commit(self.pending)
+            else:
+                self.pending = None
+                self._enter(self.index, again=True)
+        elif self.stage is Stage.REUSE:
+            if yes:
+                self._commit(self.visit.recall(self.field))
+            else:
+                self._enter(self.index, again=True)
+        elif self.stage is Stage.CANCEL:
+            if yes:
+                self._cancel()
+            else:
+                self._resume()
+        elif self.stage is Stage.REVIEW:
+            if yes:
+                self.submit()
+            else:
+                self._review()
+
+    def back(self) -> None:
+        """One step back: from a read-back to its question, from a question to the one before."""
+        if self.stage in (Stage.CONFIRM, Stage.REUSE):
+            self.pending = None
+            self._enter(self.index, again=True)
+        elif self.stage is Stage.ASK:
+            previous = self._previous_index(self.index)
+            if previous is None:
+                self.request_cancel()
+            else:
+                self._enter(previous, again=True)
+        elif self.stage is Stage.REVIEW:
+            self._enter(self._previous_index(len(self.fields)) or 0, again=True)
+        elif self.stage in (Stage.CANCEL, Stage.HANDOFF):
+            self._resume()
+
+    def repeat(self) -> None:
+        """Say the open question again."""
+        if self.last_prompt is not None:
+            self.visit.emit(self.last_prompt)
+
+    def skip(self) -> None:
+        """Leave an optional field empty."""
+        if self.stage is Stage.ASK and self.field.optional:
+            self.answers.pop(self.field.id, None)
+            self.skipped.add(self.field.id)
+            self._advance()
+
+    def edit(self, field_id: str) -> None:
+        """From review: change one answer, then come back to review."""
+        if self.stage is not Stage.REVIEW:
+            return
+        for i, f in enumerate(self.fields):
+            if f.id == field_id and self._applies(f):
+                self.editing_from_review = True
+                self._enter(i, again=True)
+                return
+
+    def request_help(self, reason: str = "asked") -> None:
+        """Call a staff helper; the session waits and can be resumed as it was."""
+        if self.stage in (Stage.DONE, Stage.CANCELLED):
+            return
+        if self.stage is not Stage.HANDOFF:
+            self.resume_stage = self.stage
+        self.stage = Stage.HANDOFF
+        self._save_draft()
+        self._emit(EventType.HANDOFF_REQUESTED, reason=reason, form_id=self.form.id,
+                   field_id=self.field.id, draft_id=self.draft_id,
+                   text=say("handoff.coming"), speech=say("handoff.coming"))
+
+    def request_cancel(self) -> None:
+        """Ask before stopping the service: nothing is thrown away by one mistaken word."""
+        if self.stage in (Stage.DONE, Stage.CANCELLED, Stage.CANCEL):
+            return
+        self.resume_stage = self.stage
+        self.stage = Stage.CANCEL
+        self._emit(EventType.CANCEL_ASKED, text=say("cancel.ask"), speech=say("cancel.ask"))
+
+    def resume(self) -> None:
+        """Continue after a handoff or a declined cancel."""
+        self._resume()
+
+    def submit(self) -> None:
+        """Save the application durably; on failure the answers stay in memory."""
+        if self.stage is not Stage.REVIEW:
+            return
+        try:
+            submission = self.visit.store.submit(self._draft())
+        except StoreError as err:
+            log.error("submission failed: %s", err.code)
+            self._emit(EventType.SUBMIT_FAILED, code=err.code, text=say("submit.failed"),
+                       speech=say("submit.failed"))
+            return
+        self.stage = Stage.DONE
+        self.receipt_no = submission.receipt_no
+        self.visit.receipts.append(submission.receipt_no)
+        text = say("submitted", receipt=submission.receipt_no)
+        self._emit(EventType.SUBMITTED, receipt_no=submission.receipt_no, uuid=submission.uuid,
+                   form_id=self.form.id, documents=list(self.form.documents),
+                   department=self.form.department, opening_hours=self.form.opening_hours,
+                   text=text, speech=say("submitted.speech", receipt=" ".join(submission.receipt_no[-4:]),
+                                         department=self.form.department),
+                   submission=submission)
+
+    def keep_draft_for_staff(self) -> None:
+        """The resident walked away: keep what they confirmed for staff (purged later)."""
+        self._save_draft()
+
+    def review_items(self) -> list[dict[str, Any]]:
+        """Every answered field in order, for the review screen."""
+        items = []
+        for f in self.fields:
+            if not self._applies(f) or f.type is FieldType.CONSENT:
+                continue
+            if f.id in self.answers:
+                shown = display(f, self.answers[f.id])
+            elif f.id in self.skipped:
+                shown = say("review.skipped")
+            else:
+                continue
+            items.append({"field_id": f.id, "label": f.label, "display": shown, "personal": f.personal})
+        return items
+
+    # ----------------------------------------------------------------- internals
+    def _emit(self, etype: EventType, **data: Any) -> DialogueEvent:
+        event = DialogueEvent(etype, data)
+        if etype in (EventType.PROMPT, EventType.UNDERSTOOD, EventType.REUSE_OFFERED,
+                     EventType.CANCEL_ASKED, EventType.REVIEW):
+            self.last_prompt = event
+        self.visit.emit(event)
+        return event
+
+    def _applies(self, f: FieldSpec) -> bool:
+        return f.when is None or f.when.holds(self.answers)
+
+    def _next_index(self, i: int) -> int | None:
+        for j in range(i + 1, len(self.fields)):
+            if self._applies(self.fields[j]):
+                return j
+        return None
+
+    def _previous_index(self, i: int) -> int | None:
+        for j in range(i - 1, -1, -1):
+            if self._applies(self.fields[j]):
+                return j
+        return None
+
+    def _progress(self) -> tuple[int, int]:
+        shown = [i for i, f in enumerate(self.fields) if self._applies(f)]
+        return (shown.index(self.index) + 1 if self.index in shown else len(shown)), len(shown)
+
+    def _enter(self, i: int | None, again: bool = False) -> None:
+        if i is None:
+            self._review()
+            return
+        self.index = i
+        self.pending = None
+        f = self.field
+        earlier = self.visit.recall(f)
+        if earlier is not None and f.id not in self.answers and f.id not in self.offered_reuse and not again:
+            self.offered_reuse.add(f.id)
+            self.stage = Stage.REUSE
+            shown = display(f, earlier)
+            self._emit(EventType.REUSE_OFFERED, field_id=f.id, label=f.label, value=earlier,
+                       display=shown, text=say("reuse.ask", label=f.label, value=shown),
+                       speech=say("reuse.ask", label=f.label, value=spoken(f, earlier)))
+            return
+        self.stage = Stage.ASK
+        prompt = prelude.consent_prompt(self.form, self.answers) if f.id == prelude.CONSENT else f.prompt
+        step, total = self._progress()
+        self._emit(
+            EventType.PROMPT, field_id=f.id, field_type=f.type.value, label=f.label,
+            text=prompt, speech=prompt, help=f.help, optional=f.optional, step=step, total=total,
+            choices=[{"value": c.value, "label": c.label} for c in f.choices],
+            current=self.answers.get(f.id), bounds=self._bounds(f),
+            attempts=self.attempts.get(f.id, 0), repeat=again,
+        )
+
+    def _bounds(self, f: FieldSpec) -> dict[str, Any]:
+        if f.type is FieldType.INTEGER:
+            return {"min": f.min, "max": f.max, "unit": f.unit}
+        if f.type is FieldType.DATE:
+            today = self.visit.today
+            return {
+                "min": resolve_date_bound(f.min_date or "1900-01-01", today).isoformat(),
+                "max": resolve_date_bound(f.max_date or "today+3650d", today).isoformat(),
+            }
+        if f.type is FieldType.TEXT:
+            return {"max_length": f.max_length}
+        if f.type is FieldType.MULTI_CHOICE:
+            return {"min_selected": f.min_selected, "max_selected": f.max_selected}
+        if f.type is FieldType.ADDRESS:
+            site = self.visit.site
+            return {"buildings": site.buildings, "units": site.units,
+                    "floors": site.floors, "rooms_per_floor": site.rooms_per_floor}
+        return {}
+
+    def _understood(self, value: Any) -> None:
+        f = self.field
+        self.pending = value
+        self.stage = Stage.CONFIRM
+        shown = display(f, value)
+        self._emit(EventType.UNDERSTOOD, field_id=f.id, value=value, display=shown,
+                   text=say("readback", value=shown),
+                   speech=say("readback", value=spoken(f, value)))
+
+    def _reject(self, problem: Invalid) -> None:
+        f = self.field
+        self.stage = Stage.ASK
+        self.pending = None
+        n = self.attempts[f.id] = self.attempts.get(f.id, 0) + 1
+        message = problem.message()
+        self._emit(EventType.REJECTED, field_id=f.id, key=problem.key, text=message,
+                   speech=message, attempts=n)
+        if n == MAX_ATTEMPTS:
+            text = say("assist.offer")
+            self._emit(EventType.ASSISTANCE_OFFERED, field_id=f.id, attempts=n, text=text,
+                       speech=text, form_id=self.form.id, draft_id=self.draft_id)
+
+    def _commit(self, value: Any) -> None:
+        f = self.field
+        old = self.answers.get(f.id)
+        self.answers[f.id] = value
+        self.skipped.discard(f.id)
+        self.visit.remember(f, value)
+        self.attempts.pop(f.id, None)
+        self._emit(EventType.CONFIRMED, field_id=f.id, value=value, display=display(f, value))
+        if old is not None and old != value:
+            self._drop_unreachable()
+        if f.type is FieldType.CONSENT and value is not True:
+            self.request_help("no_consent")
+            return
+        self._save_draft()
+        self._advance()
+
+    def _advance(self) -> None:
+        if self.editing_from_review:
+            nxt = self._next_unanswered()
+            if nxt is None:
+                self.editing_from_review = False
+                self._review()
+                return
+            self._enter(nxt)
+            return
+        self._enter(self._next_index(self.index))
+
+    def _next_unanswered(self) -> int | None:
+        for i, f in enumerate(self.fields):
+            if self._applies(f) and f.id not in self.answers and f.id not in self.skipped:
+                return i
+        return None
+
+    def _drop_unreachable(self) -> None:
+        """A changed answer can hide fields that depended on it: forget their answers."""
+        for f in self.fields:
+            if not self._applies(f):
+                self.answers.pop(f.id, None)
+                self.skipped.discard(f.id)
+
+    def _review(self) -> None:
+        nxt = self._next_unanswered()
+        if nxt is not None:
+            self._enter(nxt)
+            return
+        self.stage = Stage.REVIEW
+        self.editing_from_review = False
+        self._emit(EventType.REVIEW, items=self.review_items(), text=say("review.ask"),
+                   speech=say("review.ask"))
+
+    def _resume(self) -> None:
+        stage = self.resume_stage
+        if stage is Stage.REVIEW:
+            self._review()
+        else:
+            self._enter(self.index, again=True)
+
+    def _cancel(self) -> None:
+        self.stage = Stage.CANCELLED
+        try:
+            self.visit.store.discard_draft(self.draft_id)
+        except StoreError as err:
+            log.warning("could not discard a cancelled draft: %s", err.code)
+        self._emit(EventType.CANCELLED, form_id=self.form.id, text=say("cancelled"),
+                   speech=say("cancelled"))
+
+    def _command(self, command: Command) -> None:
+        if command is Command.REPEAT:
+            self.repeat()
+        elif command is Command.BACK:
+            self.back()
+        elif command is Command.HELP:
+            self.request_help("asked")
+        elif command is Command.CANCEL:
+            self.request_cancel()
+
+    def _reask_yes_no(self) -> None:
+        text = say("yes_no.reask")
+        self._emit(EventType.REJECTED, field_id=None, key="yes_no.reask", text=text, speech=text,
+                   attempts=0)
+
+    @staticmethod
+    def _said_submit(transcript: str) -> bool:
+        return any(w in transcript.replace(" ", "") for w in say("review.submit_words").split())
+
+    def _draft(self) -> Draft:
+        return Draft(draft_id=self.draft_id, form_id=self.form.id, answers=dict(self.answers),
+                     personal=self.personal & set(self.answers), step=self.field.id)
+
+    def _save_draft(self) -> None:
+        try:
+            self.visit.store.save_draft(self._draft())
+        except StoreError as err:
+            # The answers stay in memory; submission will try again and tell the resident.
+            log.error("draft save failed: %s", err.code)

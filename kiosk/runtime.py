@@ -1,0 +1,42 @@
+"""Composition root without a screen: settings -> catalogue, store, visits.
+
+The Kivy app, the console and the benchmarks all start from here so they run the same parts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from kiosk.catalogue.loader import Catalogue, load_catalogue
+from kiosk.config import Settings
+from kiosk.dialogue.engine import Visit
+from kiosk.store.model import SubmissionStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything a session needs, built once at start-up."""
+
+    settings: Settings
+    catalogue: Catalogue
+    store: SubmissionStore
+    today: dt.date | None = None
+
+    def new_visit(self) -> Visit:
+        """A fresh visit: no memory of anyone before."""
+        return Visit(self.settings.site, self.store, self.today)
+
+
+def open_runtime(settings: Settings, store: SubmissionStore | None = None) -> Runtime:
+    """Load forms (broken ones are reported, not fatal) and open the store."""
+    catalogue = load_catalogue(settings.forms_dir)
+    for problem in catalogue.problems:
+        log.warning("form problem: %s", problem)
+    if store is None:
+        from kiosk.store.sqlite import open_store
+
+        store = open_store(settings)
+    return Runtime(settings, catalogue, store)
