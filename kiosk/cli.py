@@ -13,6 +13,7 @@ import sys
 # Modules with a `register(subparsers)` function, one per area.
 COMMAND_MODULES = (
     "kiosk.commands",
+    "kiosk.catalogue.commands",
 )
 
 

@@ -1,6 +1,8 @@
 """Typed form specs: what a service form is made of, validated with pydantic.
 
 Forms are data (forms/*.yaml); this module only says what a valid form looks like.
+Rule violations raise `PydanticCustomError` with a stable error type (e.g. `duplicate_field_id`,
+`condition_field`) so the loader can attach a fix per kind without parsing messages.
 The loader (`kiosk.catalogue.loader`) reads files into these models and turns pydantic
 errors into `file: field: what is wrong: how to fix` problems for staff.
 """
@@ -12,6 +14,7 @@ from enum import Enum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 
 class FieldType(str, Enum):
@@ -61,7 +64,9 @@ class Condition(BaseModel):
     def _one_test(self) -> "Condition":
         given = [x for x in (self.equals, self.in_, self.contains) if x is not None]
         if len(given) != 1:
-            raise ValueError("a condition needs exactly one of equals / in / contains")
+            raise PydanticCustomError(
+                "condition_one_test", "a condition needs exactly one of equals / in / contains"
+            )
         return self
 
     def holds(self, answers: dict) -> bool:
@@ -125,7 +130,9 @@ class FieldSpec(BaseModel):
     @classmethod
     def _date_bound(cls, v: str | None) -> str | None:
         if v is not None and not _DATE_BOUND.match(v):
-            raise ValueError("date bounds are 'today', 'today-60y', 'today+30d' or YYYY-MM-DD")
+            raise PydanticCustomError(
+                "date_bound", "date bounds are 'today', 'today-60y', 'today+30d' or YYYY-MM-DD"
+            )
         return v
 
     @model_validator(mode="after")
@@ -133,19 +140,23 @@ class FieldSpec(BaseModel):
         t = self.type
         if t in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
             if len(self.choices) < 2:
-                raise ValueError("a choice field needs at least 2 choices")
+                raise PydanticCustomError("too_few_choices", "a choice field needs at least 2 choices")
             values = [c.value for c in self.choices]
             if len(set(values)) != len(values):
-                raise ValueError("choice values must be unique")
+                raise PydanticCustomError("duplicate_choice_value", "choice values must be unique")
             if len(self.choices) > 8:
-                raise ValueError("at most 8 choices fit on one screen; split the question")
+                raise PydanticCustomError(
+                    "too_many_choices", "at most 8 choices fit on one screen; split the question"
+                )
         elif self.choices:
-            raise ValueError(f"only choice fields have choices, not {t.value}")
+            raise PydanticCustomError(
+                "choices_not_allowed", "only choice fields have choices, not {type}", {"type": t.value}
+            )
         if t is FieldType.INTEGER:
             if self.min is None or self.max is None or self.min > self.max:
-                raise ValueError("an integer field needs min <= max")
+                raise PydanticCustomError("integer_bounds", "an integer field needs min <= max")
         if t is FieldType.TEXT and not self.max_length:
-            raise ValueError("a text field needs max_length")
+            raise PydanticCustomError("text_max_length", "a text field needs max_length")
         if t in (FieldType.NAME, FieldType.PHONE, FieldType.ID_NUMBER, FieldType.ADDRESS):
             self.personal = True
         return self
@@ -174,10 +185,14 @@ class FormSpec(BaseModel):
         seen: dict[str, FieldSpec] = {}
         for f in self.fields:
             if f.id in seen:
-                raise ValueError(f"field {f.id}: duplicate field id")
+                raise PydanticCustomError(
+                    "duplicate_field_id", "field {field}: duplicate field id", {"field": f.id}
+                )
             if f.when is not None and f.when.field not in seen:
-                raise ValueError(
-                    f"field {f.id}: condition names {f.when.field!r}, which is not an earlier field"
+                raise PydanticCustomError(
+                    "condition_field",
+                    "field {field}: condition names {names!r}, which is not an earlier field",
+                    {"field": f.id, "names": f.when.field, "earlier": ", ".join(seen)},
                 )
             seen[f.id] = f
         return self

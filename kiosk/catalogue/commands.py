@@ -1,0 +1,31 @@
+"""`kiosk forms check [PATH...]`: validate form files and list every problem for staff."""
+from __future__ import annotations
+
+import argparse
+
+from kiosk.catalogue.loader import load_catalogue, load_files
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `forms` command group."""
+    forms = subparsers.add_parser("forms", help="service forms (forms/*.yaml)")
+    sub = forms.add_subparsers(dest="forms_command", metavar="ACTION")
+    check = sub.add_parser("check", help="validate form files; exit 1 if any problem")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="form files or directories (default: forms_dir from settings)")
+    check.set_defaults(func=check_forms)
+    forms.set_defaults(func=lambda args: (forms.print_help(), 2)[1])
+
+
+def check_forms(args: argparse.Namespace) -> int:
+    """Print each problem, then 'N forms OK'; 1 when anything is wrong."""
+    if args.paths:
+        catalogue = load_files(args.paths)
+    else:
+        from kiosk.config import load_settings
+
+        catalogue = load_catalogue(load_settings(args.config).forms_dir)
+    for problem in catalogue.problems:
+        print(problem)
+    print(f"{len(catalogue.forms)} forms OK")
+    return 1 if catalogue.problems else 0
