@@ -14,6 +14,7 @@ import sys
 COMMAND_MODULES = (
     "kiosk.commands",
     "kiosk.catalogue.commands",
+    "kiosk.store.commands",
 )
 
 

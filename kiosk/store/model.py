@@ -1,0 +1,115 @@
+"""What the store keeps (drafts, submissions), its one error type, and the store interface.
+
+The dialogue engine talks only to `SubmissionStore`; `SqliteStore` (real file) and `MemoryStore`
+(in-memory twin) implement it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+
+class StoreError(Exception):
+    """A store operation failed; `code` picks the resident wording, `detail` is for logs.
+
+    `detail` never contains personal data: it holds error class names, SQLite's own messages
+    (which name tables and columns, never values) and ids.
+    """
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail
+        super().__init__(f"[{code}] {detail}" if detail else f"[{code}]")
+
+    @property
+    def message_key(self) -> str:
+        """Key in voices/text/store.yaml with the Mandarin wording for the resident."""
+        return f"store_{self.code}"
+
+    def resident_text(self) -> str:
+        """The Mandarin sentence to show/speak to the resident."""
+        from kiosk.voices import say
+
+        return say(self.message_key)
+
+
+# Codes a caller may see (each has a store_<code> key in voices/text/store.yaml).
+ERROR_CODES = (
+    "corrupt",       # the file is not a database or is damaged
+    "busy",          # another process held the database longer than the busy timeout
+    "io",            # disk full, read-only, cannot open
+    "locked",        # personal data asked for but the staff key is not unlocked
+    "wrong_secret",  # the staff secret does not unlock the key
+    "no_keyring",    # the database has no key yet and no secret was given to create one
+    "key_mismatch",  # the keyring given does not belong to this database
+    "bad_answer",    # an answer is not JSON-able
+    "newer_data",    # a row was written by a newer version of the kiosk
+    "schema",        # a migration failed
+    "internal",      # anything else (a bug); details in the log
+)
+
+
+@dataclass
+class Draft:
+    """An unfinished form: what the resident has answered so far."""
+
+    draft_id: str                           # uuid4 hex
+    form_id: str
+    answers: dict[str, Any]                 # field id -> JSON-able value
+    personal: set[str] = field(default_factory=set)   # ids of answers that are personal data
+    step: str | None = None                 # field id the resident is on
+    updated_at: datetime | None = None      # set by save_draft (aware, local time)
+
+    def __repr__(self) -> str:  # never show answers: they may be personal
+        return f"Draft(draft_id={self.draft_id!r}, form_id={self.form_id!r}, step={self.step!r})"
+
+
+@dataclass
+class Submission:
+    """A submitted form, durable once `submit` returns."""
+
+    receipt_no: str                 # YYYYMMDD-<kiosk_id>-NNNN, per kiosk per day
+    uuid: str                       # uuid4 hex, the id the central service sees
+    form_id: str
+    created_at: datetime            # aware, local time zone
+    answers: dict[str, Any]
+    personal: set[str]
+    check_code: str                 # 6 chars from HMAC(receipt_no); for QR / status lookup
+
+    def __repr__(self) -> str:  # never show answers: they may be personal
+        return f"Submission(receipt_no={self.receipt_no!r}, form_id={self.form_id!r})"
+
+
+@dataclass
+class OutboxItem:
+    """One submission waiting for the central service; personal values still sealed."""
+
+    id: int
+    submission_uuid: str
+    payload: dict[str, Any]
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+@runtime_checkable
+class SubmissionStore(Protocol):
+    """Where the dialogue engine keeps drafts and submissions."""
+
+    def save_draft(self, draft: Draft) -> None:
+        """Insert or replace a draft (sets draft.updated_at)."""
+
+    def submit(self, draft: Draft) -> Submission:
+        """Atomically store the submission + outbox row and delete the draft; durable on return."""
+
+    def load_draft(self, draft_id: str) -> Draft | None:
+        """The saved draft, or None; personal values need the key unlocked."""
+
+    def discard_draft(self, draft_id: str) -> None:
+        """Forget a draft (no error when it does not exist)."""
+
+    def get_submission(self, receipt_no: str) -> Submission | None:
+        """A submission by receipt number, or None; personal values need the key unlocked."""
+
+    def purge_drafts(self, older_than: timedelta) -> int:
+        """Delete drafts not updated for `older_than`; return how many."""

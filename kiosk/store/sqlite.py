@@ -1,0 +1,310 @@
+"""SqliteStore: drafts, submissions, receipt sequences and the outbox in the kiosk's SQLite file.
+
+`submit` is one transaction (sequence bump + submission + outbox row + draft delete) committed
+with WAL and synchronous=FULL, so a receipt number handed to a resident is never lost and never
+issued twice. Personal answers are sealed before the transaction starts (no unlock needed).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid as uuidlib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from kiosk.store.db import Database
+from kiosk.store.keyring import DEMO_SECRET, Keyring, ScryptParams, check_code, check_code_matches
+from kiosk.store.model import Draft, OutboxItem, StoreError, Submission
+from kiosk.store.payload import decode_answers, encode_answers, parse_payload, receipt_day, receipt_no
+
+log = logging.getLogger(__name__)
+
+OWNER = "store"
+# Append-only (see kiosk.store.db). meta is created by Database itself.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE drafts (
+        draft_id   TEXT PRIMARY KEY,
+        form_id    TEXT NOT NULL,
+        step       TEXT,
+        payload    TEXT NOT NULL,           -- JSON, see kiosk.store.payload
+        updated_ts REAL NOT NULL            -- unix seconds, for purging
+    );
+    CREATE INDEX drafts_updated ON drafts (updated_ts);
+    CREATE TABLE submissions (
+        uuid       TEXT PRIMARY KEY,
+        receipt_no TEXT NOT NULL UNIQUE,
+        draft_id   TEXT UNIQUE,             -- a draft submits once, even if submit is retried
+        form_id    TEXT NOT NULL,
+        created_at TEXT NOT NULL,           -- ISO 8601 with the local UTC offset
+        check_code TEXT NOT NULL,
+        payload    TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        submission_uuid TEXT NOT NULL UNIQUE REFERENCES submissions (uuid),
+        payload         TEXT NOT NULL,      -- what the central service receives; personal values sealed
+        created_at      TEXT NOT NULL,
+        sent_at         TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox (id) WHERE sent_at IS NULL;
+    CREATE TABLE sequences (
+        scope TEXT PRIMARY KEY,             -- receipt:<kiosk_id>:<YYYYMMDD>
+        value INTEGER NOT NULL
+    );
+    """,
+]
+
+KEYRING_META = "store.keyring"
+CHECK_KEY_META = "store.check_key"
+
+
+def local_now() -> datetime:
+    """Now, aware, in the local time zone."""
+    return datetime.now().astimezone()
+
+
+class Outbox:
+    """Submissions waiting to be sent to the central service."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+        self._db = db
+        self._clock = clock
+
+    def pending(self, limit: int = 100) -> list[OutboxItem]:
+        """The oldest unsent items, at most `limit`."""
+        with self._db.read("outbox pending") as conn:
+            rows = conn.execute(
+                "SELECT id, submission_uuid, payload, created_at FROM outbox "
+                "WHERE sent_at IS NULL ORDER BY id LIMIT ?", (limit,)).fetchall()
+        return [OutboxItem(r[0], r[1], parse_payload(r[2], r[1]), datetime.fromisoformat(r[3])) for r in rows]
+
+    def mark_sent(self, ids: Iterable[int]) -> int:
+        """Record that these items reached the central service; return how many changed."""
+        ids = list(ids)
+        if not ids:
+            return 0
+        sent = self._clock().isoformat()
+        with self._db.transaction("outbox mark sent") as conn:
+            return sum(conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
+                                    (sent, i)).rowcount for i in ids)
+
+    def count_pending(self) -> int:
+        """How many items are unsent."""
+        with self._db.read("outbox count") as conn:
+            return conn.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+
+
+class SqliteStore:
+    """The SubmissionStore backed by a real SQLite file.
+
+    keyring: the database's keyring if the caller has it; otherwise it is read from the
+    database, or created with `secret` on first open. `secret`, when given, also unlocks it.
+    """
+
+    def __init__(self, path: str | Path, kiosk_id: str, keyring: Keyring | None = None, *,
+                 secret: str | None = None, clock: Callable[[], datetime] = local_now,
+                 busy_timeout_s: float = 5.0, kdf: ScryptParams | None = None) -> None:
+        self.kiosk_id = kiosk_id
+        self._clock = clock
+        self.db = Database(path, busy_timeout_s=busy_timeout_s)
+        try:
+            self.db.register_schema(OWNER, MIGRATIONS)
+            self.keyring = self._attach_keyring(keyring, secret, kdf)
+            self._check_key = bytes.fromhex(self.db.set_meta_once(CHECK_KEY_META, os.urandom(32).hex()))
+        except BaseException:
+            self.db.close()
+            raise
+        self.outbox = Outbox(self.db, clock)
+
+    def _attach_keyring(self, given: Keyring | None, secret: str | None, kdf: ScryptParams | None) -> Keyring:
+        stored_json = self.db.get_meta(KEYRING_META)
+        if stored_json is None:
+            if given is None:
+                if secret is None:
+                    raise StoreError("no_keyring", "new database and no staff secret to create its key")
+                given = Keyring.create(secret, kdf)
+            # Two processes may create at once: the first record wins, the other must match it.
+            stored_json = self.db.set_meta_once(KEYRING_META, given.to_json())
+        stored = Keyring.from_json(stored_json)
+        if given is not None:
+            if not given.same_key(stored):
+                raise StoreError("key_mismatch", "keyring given is not this database's keyring")
+            stored = given
+        if secret is not None and not stored.unlocked:
+            stored.unlock(secret)
+        return stored
+
+    # --- keys ---------------------------------------------------------------------------
+    def unlock(self, secret: str) -> None:
+        """Unlock personal values with the staff secret (StoreError('wrong_secret'))."""
+        self.keyring.unlock(secret)
+
+    def lock(self) -> None:
+        """Forget the private key."""
+        self.keyring.lock()
+
+    def change_secret(self, new_secret: str) -> None:
+        """Re-wrap the private key with a new staff secret (needs the store unlocked)."""
+        ring = self.keyring.rewrapped(new_secret)
+        self.db.set_meta(KEYRING_META, ring.to_json())
+        self.keyring = ring
+
+    def check_code(self, receipt: str) -> str:
+        """The check code for a receipt number."""
+        return check_code(self._check_key, receipt)
+
+    def verify_check_code(self, receipt: str, code: str) -> bool:
+        """True when `code` belongs to `receipt` (status lookup without personal data)."""
+        return check_code_matches(self._check_key, receipt, code)
+
+    # --- drafts ---------------------------------------------------------------------------
+    def save_draft(self, draft: Draft) -> None:
+        """Insert or replace a draft; sets draft.updated_at."""
+        now = self._clock()
+        payload = json.dumps(encode_answers(draft.answers, draft.personal, self.keyring, draft.draft_id),
+                             ensure_ascii=False)
+        with self.db.transaction("save draft") as conn:
+            conn.execute(
+                "INSERT INTO drafts (draft_id, form_id, step, payload, updated_ts) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (draft_id) DO UPDATE SET form_id = excluded.form_id, step = excluded.step, "
+                "payload = excluded.payload, updated_ts = excluded.updated_ts",
+                (draft.draft_id, draft.form_id, draft.step, payload, now.timestamp()))
+        draft.updated_at = now
+
+    def load_draft(self, draft_id: str, *, reveal: bool = True) -> Draft | None:
+        """A saved draft or None; with reveal=False personal answers are left out (no key needed)."""
+        with self.db.read("load draft") as conn:
+            row = conn.execute("SELECT form_id, step, payload, updated_ts FROM drafts WHERE draft_id = ?",
+                               (draft_id,)).fetchone()
+        if row is None:
+            return None
+        answers, personal = decode_answers(parse_payload(row[2], draft_id), self.keyring, draft_id, reveal)
+        return Draft(draft_id, row[0], answers, personal, row[1],
+                     datetime.fromtimestamp(row[3]).astimezone())
+
+    def discard_draft(self, draft_id: str) -> None:
+        """Delete a draft (no error when absent)."""
+        with self.db.transaction("discard draft") as conn:
+            conn.execute("DELETE FROM drafts WHERE draft_id = ?", (draft_id,))
+
+    def purge_drafts(self, older_than: timedelta) -> int:
+        """Delete drafts not updated within `older_than`; return how many went."""
+        cutoff = self._clock().timestamp() - older_than.total_seconds()
+        with self.db.transaction("purge drafts") as conn:
+            count = conn.execute("DELETE FROM drafts WHERE updated_ts < ?", (cutoff,)).rowcount
+        if count:
+            log.info("purged %d unfinished drafts", count)
+        return count
+
+    def draft_ids(self) -> list[str]:
+        """Ids of every saved draft, oldest first."""
+        with self.db.read("list drafts") as conn:
+            return [r[0] for r in conn.execute("SELECT draft_id FROM drafts ORDER BY updated_ts")]
+
+    # --- submissions ----------------------------------------------------------------------
+    def submit(self, draft: Draft) -> Submission:
+        """Store a submission, its outbox row and delete the draft, in one durable transaction."""
+        created = self._clock()
+        sub_uuid = uuidlib.uuid4().hex
+        sealed = encode_answers(draft.answers, draft.personal, self.keyring, sub_uuid)   # before the lock
+        day = receipt_day(created)
+        with self.db.transaction("submit") as conn:
+            prior = conn.execute("SELECT receipt_no, uuid, created_at, check_code FROM submissions "
+                                 "WHERE draft_id = ?", (draft.draft_id,)).fetchone()
+            if prior is not None:   # a retried submit after an ambiguous failure: same receipt
+                conn.execute("DELETE FROM drafts WHERE draft_id = ?", (draft.draft_id,))
+                return Submission(prior[0], prior[1], draft.form_id, datetime.fromisoformat(prior[2]),
+                                  dict(draft.answers), set(draft.personal), prior[3])
+            seq = conn.execute(
+                "INSERT INTO sequences (scope, value) VALUES (?, 1) "
+                "ON CONFLICT (scope) DO UPDATE SET value = value + 1 RETURNING value",
+                (f"receipt:{self.kiosk_id}:{day}",)).fetchone()[0]
+            receipt = receipt_no(day, self.kiosk_id, seq)
+            code = self.check_code(receipt)
+            row_payload = json.dumps(sealed, ensure_ascii=False)
+            conn.execute(
+                "INSERT INTO submissions (uuid, receipt_no, draft_id, form_id, created_at, check_code, payload) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (sub_uuid, receipt, draft.draft_id, draft.form_id, created.isoformat(), code, row_payload))
+            outbox_payload = dict(sealed, uuid=sub_uuid, receipt_no=receipt, kiosk_id=self.kiosk_id,
+                                  form_id=draft.form_id, created_at=created.isoformat(), check_code=code,
+                                  key_id=self.keyring.key_id)
+            conn.execute("INSERT INTO outbox (submission_uuid, payload, created_at) VALUES (?, ?, ?)",
+                         (sub_uuid, json.dumps(outbox_payload, ensure_ascii=False), created.isoformat()))
+            conn.execute("DELETE FROM drafts WHERE draft_id = ?", (draft.draft_id,))
+        log.info("submitted %s form=%s", receipt, draft.form_id)
+        return Submission(receipt, sub_uuid, draft.form_id, created, dict(draft.answers),
+                          set(draft.personal), code)
+
+    def get_submission(self, receipt_no: str, *, reveal: bool = True) -> Submission | None:
+        """A submission or None; with reveal=False personal answers are left out (no key needed)."""
+        with self.db.read("get submission") as conn:
+            row = conn.execute("SELECT uuid, form_id, created_at, check_code, payload FROM submissions "
+                               "WHERE receipt_no = ?", (receipt_no,)).fetchone()
+        if row is None:
+            return None
+        answers, personal = decode_answers(parse_payload(row[4], row[0]), self.keyring, row[0], reveal)
+        return Submission(receipt_no, row[0], row[1], datetime.fromisoformat(row[2]), answers, personal, row[3])
+
+    def receipt_numbers(self) -> list[str]:
+        """Every receipt number, in order of submission."""
+        with self.db.read("list receipts") as conn:
+            return [r[0] for r in conn.execute("SELECT receipt_no FROM submissions ORDER BY rowid")]
+
+    # --- health and lifetime ----------------------------------------------------------------
+    def health(self) -> dict[str, Any]:
+        """Facts for `kiosk doctor` / `kiosk store check` (no personal data)."""
+        with self.db.read("health") as conn:
+            counts = {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                      for t in ("drafts", "submissions")}
+            orphans = conn.execute(
+                "SELECT COUNT(*) FROM outbox o LEFT JOIN submissions s ON s.uuid = o.submission_uuid "
+                "WHERE s.uuid IS NULL").fetchone()[0]
+        return {
+            "path": str(self.db.path), "schema": self.db.schema_version(OWNER),
+            "integrity": self.db.integrity_check(), **counts,
+            "outbox_pending": self.outbox.count_pending(), "outbox_orphans": orphans,
+            "unlocked": self.keyring.unlocked, "demo_secret": self.keyring.is_demo_secret,
+        }
+
+    def close(self) -> None:
+        """Close the database and forget the private key."""
+        self.keyring.lock()
+        self.db.close()
+
+    def __enter__(self) -> "SqliteStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def resolve_secret(settings, environ: Mapping[str, str] | None = None) -> tuple[str, bool]:
+    """(staff secret, is_demo) from the env var named by settings.store.secret_env."""
+    environ = os.environ if environ is None else environ
+    secret = environ.get(settings.store.secret_env, "")
+    if secret:
+        return secret, False
+    log.warning("%s is not set: using the demo staff secret", settings.store.secret_env)
+    return DEMO_SECRET, True
+
+
+def open_store(settings, environ: Mapping[str, str] | None = None, *, unlock: bool = True) -> SqliteStore:
+    """The kiosk's store at settings.db_path; the key is created on first open, unlocked if asked."""
+    secret, _ = resolve_secret(settings, environ)
+    try:
+        store = SqliteStore(settings.db_path, settings.site.kiosk_id, secret=secret)
+    except StoreError as err:
+        if err.code != "wrong_secret":
+            raise
+        # Writing needs only the public key: the kiosk keeps working, staff unlock later.
+        log.warning("the staff secret in %s does not unlock the store; personal data stays locked",
+                    settings.store.secret_env)
+        store = SqliteStore(settings.db_path, settings.site.kiosk_id)
+    if not unlock:
+        store.lock()
+    return store
