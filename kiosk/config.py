@@ -60,6 +60,10 @@ class PrinterSettings(_Section):
     profile: Literal["native_qr", "raster_qr"] = "native_qr"
     status_url_base: str = ""                          # QR becomes a URL when set
     write_timeout_s: float = Field(default=5.0, gt=0)
+    status_query: bool = True                          # printer answers DLE EOT status queries
+    status_timeout_s: float = Field(default=0.5, gt=0) # wait this long for a DLE EOT reply
+    font_path: str = ""                                # image font for characters the printer lacks; empty = WenQuanYi
+    preview_dir: str = ""                              # preview PNGs; empty = data_dir/previews
 
 
 class UISettings(_Section):
