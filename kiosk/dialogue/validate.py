@@ -129,6 +129,8 @@ def _digits_only(value) -> str | None:
 
 def _phone(field, value, site, today):
     phone = _digits_only(value)
+    if not phone:
+        raise Invalid("answer.phone_empty")
     if phone is None or not phone.isascii() or not phone.isdigit():
         raise Invalid("answer.phone_digits")
     if len(phone) != 11:
@@ -140,6 +142,8 @@ def _phone(field, value, site, today):
 
 def _id_number(field, value, site, today):
     idn = _digits_only(value)
+    if not idn:
+        raise Invalid("answer.id_empty")
     if idn is None or not idn.isascii() or not re.fullmatch(r"[0-9X]*", idn):
         raise Invalid("answer.id_characters")
     if len(idn) != 18:
