@@ -77,7 +77,10 @@ def split_sql(script: str) -> list[str]:
 class Database:
     """One connection to the kiosk's SQLite file (WAL, synchronous=FULL), shared under a lock."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_s: float = 5.0) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout_s: float = 5.0, synchronous: str = "FULL") -> None:
+        """Open (creating) the file; `synchronous` other than FULL is for benchmark baselines only."""
+        if synchronous not in ("FULL", "NORMAL", "OFF"):
+            raise ValueError(f"synchronous must be FULL, NORMAL or OFF, not {synchronous!r}")
         self.path = Path(path)
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
@@ -97,7 +100,7 @@ class Database:
             if mode.lower() != "wal":
                 raise StoreError("io", f"journal_mode is {mode}, WAL not possible here")
             # FULL: the WAL is fsync'd at every commit, so a returned submit survives power loss.
-            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
             conn.execute("PRAGMA foreign_keys = ON")
             self._exec_script(conn, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         except sqlite3.Error as err:
