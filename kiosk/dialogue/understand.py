@@ -206,7 +206,7 @@ def _parse_choice(field, words, site, today):
 def _parse_multi(field, words, site, today):
     text = _squash(" ".join(words))
     if _strip_soft(text) in _ALL_WORDS:
-        return [c.value for c in field.choices][: field.max_selected or None]
+        return [c.value for c in field.choices]  # validate() says so if that is too many
     whole = _pick_one(field.choices, text)
     if isinstance(whole, Choice) and _exactly(whole, text):
         return [whole.value]
@@ -285,6 +285,8 @@ def _parse_date(field, words, site, today):
         if year is None:
             raise _unclear(field, "answer.unclear_date")
         return _real_date(year, month, day)
+    if re.fullmatch(r".+年", text) and _year(text[:-1], 1, 1, field, today) is not None:
+        raise Invalid("answer.date_need_month_day")
     digits = spoken_digits(text)
     if digits and len(digits) == 8 and digits.isdigit():  # "一九五零零三零五"
         return _real_date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
@@ -379,7 +381,7 @@ def _parse_address(field, words, site, today):
 def _address_part(text: str, names: list[str], markers: str, suffix: str):
     """Find a building/unit at the start of text: the site's own name, or number + marker."""
     for name in sorted(names, key=len, reverse=True):
-        for said in (name, _spoken_numbers(name)):
+        for said in (_squash(name), _squash(_spoken_numbers(name))):
             if text.startswith(said):
                 return name, text[len(said):]
     m = re.match(rf"(.+?)(?:{markers})", text)
