@@ -302,3 +302,10 @@ def test_cli_check_shipped_forms(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)   # no stray ./kiosk.toml
     assert kiosk.cli.main(["forms", "check"]) == 0
     assert capsys.readouterr().out.endswith("forms OK\n")
+
+
+def test_cli_check_with_broken_settings_exits_2(tmp_path, capsys):
+    config = tmp_path / "kiosk.toml"
+    config.write_text("forms_dir = [\n", encoding="utf-8")
+    assert kiosk.cli.main(["--config", str(config), "forms", "check"]) == 2
+    assert "cannot read configuration" in capsys.readouterr().err

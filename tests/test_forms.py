@@ -108,3 +108,19 @@ def test_residents_hear_where_to_go_and_what_to_bring():
     assert what_to_bring(repair) == "不用带材料。"
     assert where_to_go(repair).startswith("请到物业服务窗口（3号窗口）办理。办公时间：")
     assert what_to_bring(CATALOGUE.get("senior_card")).startswith("请带上：本人身份证原件；")
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
+def test_engine_understands_every_choice_word(form):
+    """Each label and alias, said alone, picks its own choice (and is never taken as a command)."""
+    from kiosk.catalogue import SiteSpec
+    from kiosk.dialogue.understand import understand
+
+    site = SiteSpec()
+    for f in form.fields:
+        for c in f.choices:
+            for word in (c.label, *c.aliases):
+                heard = understand(f, word, site)
+                assert heard.command is None, f"{f.id}: {word!r} is a command word"
+                got = heard.value if f.type is FieldType.CHOICE else (heard.value or [None])[0]
+                assert got == c.value, f"{f.id}: {word!r} -> {heard}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from kiosk.catalogue.loader import load_catalogue, load_files
 
@@ -18,13 +19,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def check_forms(args: argparse.Namespace) -> int:
-    """Print each problem, then 'N forms OK'; 1 when anything is wrong."""
+    """Print each problem, then 'N forms OK'; 1 when anything is wrong, 2 on bad settings."""
     if args.paths:
         catalogue = load_files(args.paths)
     else:
-        from kiosk.config import load_settings
+        from kiosk.config import ConfigError, load_settings
 
-        catalogue = load_catalogue(load_settings(args.config).forms_dir)
+        try:
+            settings = load_settings(args.config)
+        except ConfigError as err:
+            print(err, file=sys.stderr)
+            return 2
+        catalogue = load_catalogue(settings.forms_dir)
     for problem in catalogue.problems:
         print(problem)
     print(f"{len(catalogue.forms)} forms OK")
