@@ -195,7 +195,7 @@ class Keyring:
             eph_pub, nonce, ct = blob[1:33], blob[33:45], blob[45:]
             shared = self._private.exchange(X25519PublicKey.from_public_bytes(eph_pub))
             key = _seal_key(shared, eph_pub, self._public_raw)
-            return AESGCM(key).decrypt(nonce, ct, _aad(row_id, field_id)).decode("utf-8")
+            return AESGCM(key).decrypt(nonce, ct, _aad(row_id, field_id)).decode("utf-8").rstrip(" ")
         except StoreError:
             raise
         except (InvalidTag, ValueError, IndexError) as err:
