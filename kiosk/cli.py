@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "kiosk.commands",
     "kiosk.catalogue.commands",
     "kiosk.store.commands",
+    "kiosk.printing.commands",
 )
 
 
