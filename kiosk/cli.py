@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "kiosk.catalogue.commands",
     "kiosk.store.commands",
     "kiosk.printing.commands",
+    "kiosk.speech.commands",
 )
 
 
