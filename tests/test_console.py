@@ -1,0 +1,98 @@
+"""`kiosk console FORM_ID --json`: every shipped form end to end from vosk-shaped transcripts."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kiosk.catalogue.loader import load_catalogue
+from kiosk.catalogue.spec import SiteSpec
+from kiosk.config import REPO_DIR
+from kiosk.dialogue.engine import Stage, Visit
+from kiosk.dialogue.sample import sample_transcript, spell_digits
+from kiosk.store.memory import MemoryStore
+
+FORMS = load_catalogue(REPO_DIR / "forms").forms
+
+
+def script_for(form) -> list[str]:
+    """Transcripts for a family-helper application with a correction, a repeat and a back."""
+    visit = Visit(SiteSpec(), MemoryStore("K01"))
+    session = visit.start(form)
+    lines: list[str] = []
+    tricks = {"correct": False, "repeat": False, "back": False}
+    prelude = iter(["代办", "对", "王 小 红", "对", "女儿", "对", spell_digits("13900001111"), "对"])
+
+    def send(line: str) -> None:
+        lines.append(line)
+        session.hear(line)
+
+    for _ in range(300):
+        if session.stage in (Stage.DONE, Stage.CANCELLED):
+            break
+        field = session.field
+        if session.stage is Stage.ASK:
+            if field.id.startswith("helper") or field.id == "applicant":
+                send(next(prelude))
+                continue
+            if field.id != "consent" and not tricks["repeat"]:
+                tricks["repeat"] = True
+                send("再说 一遍")
+            send(sample_transcript(field, visit.site))
+        elif session.stage is Stage.CONFIRM:
+            if field.id.startswith("helper") or field.id == "applicant":
+                send(next(prelude))
+            elif field.id != "consent" and not tricks["correct"]:
+                tricks["correct"] = True
+                send("不对")
+            elif field.id != "consent" and tricks["correct"] and not tricks["back"]:
+                tricks["back"] = True
+                send("对")
+                send("上一步")
+            else:
+                send("对")
+        elif session.stage is Stage.REVIEW:
+            send("提交")
+    assert session.stage is Stage.DONE, f"{form.id} could not be completed in the dry run"
+    assert all(tricks.values())
+    return lines
+
+
+@pytest.mark.parametrize("form_id", list(FORMS))
+def test_every_form_completes_through_the_console(form_id, tmp_path):
+    script = script_for(FORMS[form_id])
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET="test-secret")
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "console", form_id, "--json"],
+        input="\n".join(script) + "\n", capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    types = [e["type"] for e in events]
+    assert events[-1]["type"] == "result" and events[-1]["receipt_no"]
+    assert "submitted" in types and "understood" in types
+    assert sum(t == "prompt" for t in types) > len(FORMS[form_id].fields)
+    assert any(e.get("field_id") == "helper_relation" and e["type"] == "confirmed" for e in events)
+    assert "王小红" in proc.stdout                     # Chinese kept, not \\u-escaped
+    # the real SQLite file holds the submission but not the helper's phone in clear text
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("kiosk.db*"))
+    assert b"13900001111" not in raw and "王小红".encode() not in raw
+
+
+def test_unknown_form_names_the_known_ones(tmp_path):
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET="test-secret")
+    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "console", "nope"], capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert proc.returncode == 2 and "repair_request" in proc.stderr
+
+
+def test_plain_console_prints_questions_and_receipt(tmp_path):
+    script = script_for(FORMS["complaint"])
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET="test-secret")
+    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "console", "complaint"],
+                          input="\n".join(script), capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "? 请问是您本人办理" in proc.stdout and "受理号: 20" in proc.stdout
