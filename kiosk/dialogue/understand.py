@@ -78,6 +78,8 @@ _COMMAND_PADDING = (
     "吧", "啊", "呀", "呢", "了", "再", "嗯", "哦", "那", "就", "能", "给", "找", "叫", "吗",
     "帮", "个", "到", "回", "先", "的", "说",
 )
+_COMMAND_OF = {w: c for c, words in COMMAND_WORDS.items() for w in words}
+_COMMAND_VOCABULARY = tuple(_COMMAND_OF) + _COMMAND_PADDING
 _ALL_WORDS = ("都要", "全部", "全都要", "都选", "全选", "所有的", "都需要")
 _JOINERS = re.compile(r"还有|以及|也要|还要|加上|另外|和|跟|与|、|，|,|；|;")
 _PUNCT = re.compile(r"[\s。，,！!？?、；;：:\"'“”‘’（）()《》<>…\-]+")
@@ -120,16 +122,13 @@ def understand(field: FieldSpec, transcript: str, site: SiteSpec, today=None) ->
 def command_in(transcript: str) -> Command | None:
     """The command said, when the utterance is a command and nothing else."""
     text = _squash(transcript)
-    if not text:
-        return None
-    for command, phrases in COMMAND_WORDS.items():
-        rest, found = text, False
-        for phrase in sorted(phrases, key=len, reverse=True):
-            if phrase in rest:
-                rest, found = rest.replace(phrase, " "), True
-        if found and _only_padding(rest.replace(" ", "")):
-            return command
-    return None
+    said: set[Command] = set()
+    for token, known in _tokens(text, _COMMAND_VOCABULARY):
+        if not known:
+            return None
+        if token in _COMMAND_OF:
+            said.add(_COMMAND_OF[token])
+    return said.pop() if len(said) == 1 else None
 
 
 def yes_no(transcript: str) -> bool | None:
@@ -583,13 +582,6 @@ def _strip_soft(text: str) -> str:
     """Drop 我要/我选/吧/的 etc. around an answer."""
     text = re.sub(r"^(我要选|我选|我要|我想要|选择|选|要|就是|是)", "", text)
     return re.sub(r"(吧|的|啊|呀|呢|吧|这个|那个|这一项|这项)+$", "", text) or text
-
-
-_PADDING_RE = re.compile("(?:" + "|".join(sorted(_COMMAND_PADDING, key=len, reverse=True)) + ")*")
-
-
-def _only_padding(rest: str) -> bool:
-    return _PADDING_RE.fullmatch(rest) is not None
 
 
 def _tokens(text: str, vocabulary: tuple[str, ...]) -> list[tuple[str, bool]]:
