@@ -109,3 +109,32 @@ def test_closed_store_raises_store_error(tmp_path):
     store.close()
     with pytest.raises(StoreError):
         store.submit(_draft())
+
+
+def test_two_first_opens_agree_on_one_key(tmp_path, monkeypatch):
+    """Processes racing to create the key: the loser adopts the winner's record."""
+    import kiosk.store.sqlite as sqlite_mod
+    from kiosk.store import Keyring
+
+    path = tmp_path / "kiosk.db"
+    winner = Keyring.create(SECRET, FAST)
+    first = SqliteStore(path, "K01", winner)
+
+    class LateDatabase(sqlite_mod.Database):
+        """Sees no key on its first look, as if the winner wrote it a moment later."""
+        looked = False
+
+        def get_meta(self, key):
+            if key == sqlite_mod.KEYRING_META and not LateDatabase.looked:
+                LateDatabase.looked = True
+                return None
+            return super().get_meta(key)
+
+    monkeypatch.setattr(sqlite_mod, "Database", LateDatabase)
+    second = SqliteStore(path, "K01", secret=SECRET, kdf=FAST)
+    assert LateDatabase.looked
+    assert second.keyring.same_key(winner) and second.keyring.unlocked
+    sub = second.submit(_draft())
+    assert first.get_submission(sub.receipt_no).answers["name"] == "赵德明"
+    first.close()
+    second.close()

@@ -124,18 +124,21 @@ class SqliteStore:
 
     def _attach_keyring(self, given: Keyring | None, secret: str | None, kdf: ScryptParams | None) -> Keyring:
         stored_json = self.db.get_meta(KEYRING_META)
+        created = None
         if stored_json is None:
-            if given is None:
+            candidate = given
+            if candidate is None:
                 if secret is None:
                     raise StoreError("no_keyring", "new database and no staff secret to create its key")
-                given = Keyring.create(secret, kdf)
-            # Two processes may create at once: the first record wins, the other must match it.
-            stored_json = self.db.set_meta_once(KEYRING_META, given.to_json())
+                candidate = created = Keyring.create(secret, kdf)
+            # Two processes may create at once: the first record wins, the other adopts it.
+            stored_json = self.db.set_meta_once(KEYRING_META, candidate.to_json())
         stored = Keyring.from_json(stored_json)
-        if given is not None:
-            if not given.same_key(stored):
-                raise StoreError("key_mismatch", "keyring given is not this database's keyring")
-            stored = given
+        if given is not None and not given.same_key(stored):
+            raise StoreError("key_mismatch", "keyring given is not this database's keyring")
+        for mine in (given, created):
+            if mine is not None and mine.same_key(stored):
+                stored = mine   # already unlocked: skip a second Scrypt run
         if secret is not None and not stored.unlocked:
             stored.unlock(secret)
         return stored
