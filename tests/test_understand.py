@@ -379,6 +379,14 @@ def test_bare_number_is_not_an_ordinal_when_an_option_says_it():
     assert value_of(FLOOR, "第三个") == "f3"
 
 
+def test_choice_labels_with_arabic_digits_are_matched_as_spoken():
+    f = field("choice", choices=[Choice(value="w3", label="3号窗口"), Choice(value="w5", label="5号窗口")])
+    assert value_of(f, "五 号 窗口") == "w5"
+    assert value_of(f, "五号") == "w5"
+    assert value_of(f, "第二 个") == "w5"
+    assert problem_of(f, "五").key == "answer.unclear_choice"  # neither an ordinal (only 2) nor a label
+
+
 @pytest.mark.parametrize("transcript", ["第五个", "第十", "五"])
 def test_ordinal_out_of_range(transcript):
     assert problem_of(SERVICE, transcript).key == "answer.unclear_choice"

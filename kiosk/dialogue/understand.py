@@ -453,8 +453,9 @@ def spoken_number(text: str | None) -> int | None:
 
 def _terms(choice: Choice) -> list[str]:
     """Everything a resident may say for a choice: label, value, aliases (normalised)."""
-    return list(dict.fromkeys(_squash(t) for t in (choice.label, choice.value, *choice.aliases)
-                              if _squash(t)))
+    said = (choice.label, choice.value, *choice.aliases)
+    # "5号楼" is said 五号楼: match the spoken form of any arabic digits too.
+    return list(dict.fromkeys(_squash(w) for t in said for w in (t, _spoken_numbers(t)) if _squash(w)))
 
 
 def _exactly(choice: Choice, text: str) -> bool:
@@ -497,7 +498,7 @@ def _best(choices: list[Choice], scores: list[float]) -> Choice | list[Choice] |
     return winners[0] if len(winners) == 1 else winners
 
 
-_ORDINAL = re.compile(r"(第)?(.+?)(个|项|种|条|号)?")
+_ORDINAL = re.compile(r"(第)?(.+?)(个|项|种|条)?")
 
 
 def _ordinal(choices: list[Choice], text: str) -> Choice | None:
@@ -581,7 +582,7 @@ def _squash(text: str) -> str:
 def _strip_soft(text: str) -> str:
     """Drop 我要/我选/吧/的 etc. around an answer."""
     text = re.sub(r"^(我要选|我选|我要|我想要|选择|选|要|就是|是)", "", text)
-    return re.sub(r"(吧|的|啊|呀|呢|吧|这个|那个|这一项|这项)+$", "", text) or text
+    return re.sub(r"(吧|的|啊|呀|呢|这个|那个|这一项|这项)+$", "", text) or text
 
 
 def _tokens(text: str, vocabulary: tuple[str, ...]) -> list[tuple[str, bool]]:
