@@ -542,3 +542,14 @@ def test_each_spoken_grammar_choice_is_understood():
         assert h.command or h.value or h.problem.key in ("answer.unclear_choice", "answer.choice_ambiguous")
     for c in SERVICE_CHOICES:
         assert value_of(SERVICE, " ".join(c.label)) == c.value
+
+
+@pytest.mark.parametrize("f", ALL_FIELDS + [NAME, NOTE, APPLICANT, FLOOR], ids=lambda f: f"{f.type.value}-{f.label}")
+@given(st.lists(st.one_of(st.sampled_from(["一", "十", "年", "月", "号", "第", "个", "和", "不", "是", "楼",
+                                            "单元", "叉", "幺", "助餐", "😀", "[unk]", "x", "7", "·"]),
+                          st.text(max_size=3)), max_size=12))
+def test_understand_never_raises(f, words):
+    h = understand(f, " ".join(words), SITE, TODAY)
+    assert (h.value is not None) + (h.command is not None) + (h.problem is not None) == 1
+    if h.problem is not None:
+        assert h.problem.message()
