@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kiosk.catalogue.spec import SiteSpec
 
@@ -64,6 +64,12 @@ class PrinterSettings(_Section):
     status_timeout_s: float = Field(default=0.5, gt=0) # wait this long for a DLE EOT reply
     font_path: str = ""                                # image font for characters the printer lacks; empty = WenQuanYi
     preview_dir: str = ""                              # preview PNGs; empty = data_dir/previews
+
+    @field_validator("paper_mm", mode="before")
+    @classmethod
+    def _paper_from_env(cls, v):
+        # Environment overrides arrive as text; Literal[58, 80] would reject "58".
+        return int(v) if isinstance(v, str) and v.strip().isdigit() else v
 
 
 class UISettings(_Section):
