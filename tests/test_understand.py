@@ -553,3 +553,16 @@ def test_understand_never_raises(f, words):
     assert (h.value is not None) + (h.command is not None) + (h.problem is not None) == 1
     if h.problem is not None:
         assert h.problem.message()
+
+
+def test_choice_words_ending_in_de_are_understood():
+    from kiosk.catalogue.spec import FieldSpec, SiteSpec
+    from kiosk.dialogue.understand import understand
+
+    field = FieldSpec.model_validate({
+        "id": "housing", "type": "choice", "label": "住房", "prompt": "房子是租的还是自己的？",
+        "choices": [{"value": "rent", "label": "租的房子", "aliases": ["租的"]},
+                    {"value": "own", "label": "自己的房子", "aliases": ["买的"]}]})
+    assert understand(field, "租 的", SiteSpec()).value == "rent"
+    assert understand(field, "买的", SiteSpec()).value == "own"
+    assert understand(field, "我 要 租 的", SiteSpec()).value == "rent"

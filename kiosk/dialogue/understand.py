@@ -459,7 +459,9 @@ def _terms(choice: Choice) -> list[str]:
 
 
 def _exactly(choice: Choice, text: str) -> bool:
-    return text in _terms(choice) or _strip_soft(text) in _terms(choice)
+    # Compare with filler stripped on both sides, so the option 租的 matches 租的 and 租.
+    terms = _terms(choice)
+    return text in terms or _strip_soft(text) in {_strip_soft(t) for t in terms}
 
 
 def _pick_one(choices: list[Choice], text: str) -> Choice | list[Choice] | None:
