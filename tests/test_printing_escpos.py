@@ -142,3 +142,8 @@ def test_textwidth_helpers():
     assert wrap("e\u0301e\u0301", 1) == ["e\u0301", "e\u0301"]
     assert sanitize("a\tb\u200dc") == "a bc"
     assert columns_for(58) == 32 and columns_for(80) == 48 and columns_for(80, 2) == 24
+
+
+def test_closing_punctuation_never_starts_a_line():
+    assert wrap("民政服务窗口（1号窗口）", 21) == ["民政服务窗口（1号窗", "口）"]
+    assert wrap("好，", 2) == ["好", "，"]            # nothing to carry: the rule yields to the width

@@ -90,7 +90,9 @@ def render_text_image(text: str, font_path: str = DEFAULT_FONT, width_mult: int 
     for ch in text:
         w = char_width(ch)
         if w:
-            draw.text((col * COLUMN_DOTS, 1), ch, font=font, fill=0)
+            # Centre each glyph in its cell, as printer fonts do, so narrow ASCII does not drift.
+            offset = max(0, (w * COLUMN_DOTS - font.getlength(ch)) / 2)
+            draw.text((col * COLUMN_DOTS + offset, 1), ch, font=font, fill=0)
         col += w
     if width_mult != 1 or height_mult != 1:
         img = img.resize((img.width * width_mult, img.height * height_mult), Image.NEAREST)

@@ -11,6 +11,7 @@ import unicodedata
 COLUMN_DOTS = 12          # font A half-width cell
 LINE_DOTS = 24            # font A height
 PAPER_DOTS = {58: 384, 80: 576}
+NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…,.;:?!)]}%")
 
 
 def columns_for(paper_mm: int, width_mult: int = 1) -> int:
@@ -55,8 +56,13 @@ def wrap(text: str, columns: int) -> list[str]:
     for ch in text:
         w = char_width(ch)
         if used + w > columns and line:
+            carry = ""
+            # Chinese line-breaking rule: closing punctuation never starts a line, so take the
+            # character before it down too (the line gets shorter, never longer).
+            if ch in NO_LINE_START and len(line) > 1 and line[-1] not in NO_LINE_START:
+                line, carry = line[:-1], line[-1]
             lines.append(line)
-            line, used = "", 0
+            line, used = carry, text_width(carry)
         line += ch
         used += w
     lines.append(line)
