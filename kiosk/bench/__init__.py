@@ -13,6 +13,7 @@ from dataclasses import dataclass
 # Bench modules, run in this order.
 BENCH_MODULES = (
     "kiosk.bench.core",
+    "kiosk.bench.speech",
     "kiosk.bench.printing",
 )
 

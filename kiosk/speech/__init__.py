@@ -18,8 +18,10 @@ from kiosk.speech.recognizer import (
     Recognizer,
     ScriptedRecognizer,
     VoskRecognizer,
+    end_silence_for,
     grammar_json,
 )
+from kiosk.speech.listening import ListeningLoop
 from kiosk.speech.speaker import Pyttsx3Speaker, RecordingSpeaker, SilentSpeaker, Speaker
 from kiosk.speech.tts import SynthesisError, VoiceUnavailable
 
@@ -29,7 +31,7 @@ __all__ = [
     "AudioSource", "Endpointing", "MicUnavailable", "ModelUnavailable", "Pyttsx3Speaker",
     "RecognitionResult", "Recognizer", "RecordingSpeaker", "ScriptedRecognizer", "SilentSpeaker",
     "SoundDeviceMic", "Speaker", "SynthesisError", "VoiceUnavailable", "VoskRecognizer",
-    "WavFileSource", "grammar_json", "make_microphone", "make_recognizer", "make_speaker",
+    "WavFileSource", "ListeningLoop", "end_silence_for", "grammar_json", "make_microphone", "make_recognizer", "make_speaker",
 ]
 
 

@@ -44,12 +44,15 @@ class ListeningLoop:
         """True while a listen is running."""
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self, grammar: list[str] | None) -> None:
-        """Listen for one answer with this grammar (None = free text); replaces a running listen."""
+    def start(self, grammar: list[str] | None, end_silence_s: float | None = None) -> None:
+        """Listen for one answer with this grammar (None = free text); replaces a running listen.
+
+        `end_silence_s`: pass recognizer.end_silence_for(field.type) for the field on screen.
+        """
         self.stop()
         with self._lock:
             self._cancel = threading.Event()
-            self._thread = threading.Thread(target=self._run, args=(grammar, self._cancel),
+            self._thread = threading.Thread(target=self._run, args=(grammar, self._cancel, end_silence_s),
                                             daemon=True, name="listening")
             self._thread.start()
 
@@ -65,14 +68,17 @@ class ListeningLoop:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 
-    def _run(self, grammar, cancel: threading.Event) -> None:
+    def _run(self, grammar, cancel: threading.Event, end_silence_s) -> None:
         # Never listen over our own voice: wait for the prompt to finish first.
         while self.speaker is not None and self.speaker.is_speaking:
             if cancel.wait(0.02):
                 return
         try:
             self.source.resume()
-            result = self.recognizer.listen(grammar, self.source, cancel)
+            if end_silence_s is None:
+                result = self.recognizer.listen(grammar, self.source, cancel)
+            else:
+                result = self.recognizer.listen(grammar, self.source, cancel, end_silence_s=end_silence_s)
         except MicUnavailable as err:
             log.warning("microphone failed: %s", err)
             if self.on_error is not None:

@@ -55,6 +55,23 @@ class Endpointing:
     noise_factor: float = 3.0         # ...or below this multiple of the measured noise floor
 
 
+# Trailing silence that ends an answer, per field type. One-word answers (是/不是, a choice)
+# end sooner so the read-back comes quickly; digit strings and names allow pauses between
+# groups ("一三八，零零一三，八零零零").
+_SHORT, _MEDIUM, _LONG = 0.6, 1.0, 1.2
+_END_SILENCE = {
+    "yes_no": _SHORT, "consent": _SHORT, "choice": _SHORT,
+    "multi_choice": _MEDIUM, "integer": _MEDIUM, "date": _MEDIUM, "address": _MEDIUM,
+    "phone": _LONG, "id_number": _LONG, "name": _LONG, "text": _LONG,
+}
+
+
+def end_silence_for(field_type) -> float:
+    """Seconds of trailing silence that end an answer to a field of this type."""
+    key = getattr(field_type, "value", field_type)
+    return _END_SILENCE.get(str(key), _LONG)
+
+
 @runtime_checkable
 class Recognizer(Protocol):
     """Turns one spoken answer into text."""
@@ -199,9 +216,14 @@ class VoskRecognizer:
         return rec
 
     def listen(self, grammar: list[str] | None, source: AudioSource,
-               cancel: threading.Event | None = None, on_partial=None) -> RecognitionResult:
-        """Decode one answer from `source`; returns final=False when cancelled."""
+               cancel: threading.Event | None = None, on_partial=None,
+               end_silence_s: float | None = None) -> RecognitionResult:
+        """Decode one answer from `source`; returns final=False when cancelled.
+
+        `end_silence_s` overrides the trailing silence for this answer (see end_silence_for).
+        """
         ep = self.endpointing
+        end_silence = ep.end_silence_s if end_silence_s is None else end_silence_s
         rec = self._recognizer(grammar)
         frames = int(ep.chunk_s * SAMPLE_RATE)
         segments: list[dict] = []
@@ -243,7 +265,7 @@ class VoskRecognizer:
             if speech_start is None:
                 if heard >= ep.no_speech_timeout_s:
                     break
-            elif silence_run >= ep.end_silence_s or heard - speech_start >= ep.max_utterance_s:
+            elif silence_run >= end_silence or heard - speech_start >= ep.max_utterance_s:
                 break
         self.last_endpoint_at = time.perf_counter()
         segments.append(json.loads(rec.FinalResult()))
@@ -263,7 +285,8 @@ class ScriptedRecognizer:
     grammars: list = field(default_factory=list)
     vocabulary: set[str] | None = None
 
-    def listen(self, grammar, source=None, cancel=None, on_partial=None) -> RecognitionResult:
+    def listen(self, grammar, source=None, cancel=None, on_partial=None,
+               end_silence_s=None) -> RecognitionResult:
         """The next scripted transcript."""
         self.grammars.append(grammar)
         if cancel is not None and cancel.is_set():
