@@ -162,9 +162,8 @@ def run(settings, quick: bool) -> list[BenchRow]:
                          met=rtf < 1),
             ]
             # Resident-perceived turn = endpoint wait (per field type) + decode + understanding.
-            kinds = (("yes_no", "yes/no"),) if grammar is not None else (("phone", "phone/ID"),)
-            if grammar is not None:
-                kinds += (("date", "date"),)
+            kinds = ((("yes_no", "yes/no"), ("date", "date"), ("phone", "phone/ID"))
+                     if grammar is not None else (("name", "name/free text"),))
             for ftype, label in kinds:
                 wait = end_silence_for(ftype) * 1000
                 turn = wait + p95 + norm * 1000
