@@ -31,6 +31,14 @@ def _console(args) -> int:
 def _bench(args) -> int:
     from kiosk.bench import format_table, run_all
 
+    if args.corpus or args.model:
+        if not (args.corpus and args.model and args.only == ["speech"]):
+            print("kiosk: --model and --corpus go together, with `kiosk bench speech`", file=sys.stderr)
+            return 2
+        from kiosk.bench.speech import run_corpus
+
+        print(format_table(run_corpus(args.model, args.corpus)))
+        return 0
     rows = run_all(_settings(args), quick=args.quick, only=args.only or None)
     print(format_table(rows))
     return 0
@@ -49,4 +57,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="run the benchmarks and print one table")
     p.add_argument("only", nargs="*", help="areas to run (core, ui, speech, printing); default all")
     p.add_argument("--quick", action="store_true", help="fewer repetitions")
+    p.add_argument("--model", help="speech: a vosk model directory to measure on your own recordings")
+    p.add_argument("--corpus", help="speech: folder of WAVs with expected answers (manifest.tsv or *.txt)")
     p.set_defaults(func=_bench)

@@ -62,3 +62,14 @@ def test_corpus_with_txt_files(tmp_path):
     assert [(p.name, t, g) for p, t, g in items] == [("a.wav", "네", None)]
     with pytest.raises(ValueError, match="no manifest"):
         run_corpus(korean_model_dir(), tmp_path / "empty-missing")
+
+
+def test_bench_speech_cli_measures_a_centre_corpus(tmp_path, capsys):
+    from kiosk.cli import main
+
+    _say("네", tmp_path / "a.wav")
+    (tmp_path / "a.txt").write_text("네\n", encoding="utf-8")
+    assert main(["bench", "speech", "--model", str(korean_model_dir()), "--corpus", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "corpus answer accuracy" in out and "corpus character error rate" in out
+    assert main(["bench", "core", "--corpus", str(tmp_path)]) == 2

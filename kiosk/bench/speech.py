@@ -8,7 +8,6 @@ centre's own recordings (`kiosk bench speech --model PATH --corpus DIR`).
 """
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
@@ -236,7 +235,3 @@ def run_corpus(model_path: str | Path, corpus_dir: str | Path) -> list[BenchRow]
                  goal="<= 100 ms", met=percentile(lat, 95) * 1000 <= 100),
     ]
 
-
-def corpus_json(rows: list[BenchRow]) -> str:
-    """Rows as JSON (for a centre to keep its results)."""
-    return json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=1)
