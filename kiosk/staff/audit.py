@@ -1,0 +1,125 @@
+"""The append-only audit log of staff actions: who, what, when, old -> new (personal values masked).
+
+Rows are only ever inserted: SQLite triggers abort any UPDATE or DELETE on `staff_audit`, and
+each row carries a SHA-256 chain over the previous row, so `verify()` also notices rows removed
+by someone who dropped the triggers. Values pass through `masked()` before they are written,
+so the log can be printed (`kiosk staff audit`) without exposing a resident.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.catalogue.spec import FieldSpec, FieldType
+from kiosk.privacy import mask_address, mask_id, mask_name, mask_phone
+from kiosk.staff.clock import Clock, local_now
+from kiosk.staff.schema import ensure_schema
+from kiosk.store.db import Database
+
+GENESIS = "0" * 64
+_MASKERS = {
+    FieldType.NAME: mask_name,
+    FieldType.ID_NUMBER: mask_id,
+    FieldType.PHONE: mask_phone,
+    FieldType.ADDRESS: mask_address,
+}
+
+
+def masked(field: FieldSpec | None, value: Any) -> str:
+    """An answer as the audit log may show it: personal values masked, free text as its length only."""
+    if value is None:
+        return ""
+    if field is not None and field.type in _MASKERS:
+        return _MASKERS[field.type](value)
+    if field is None or field.personal:
+        return "***"
+    if field.type is FieldType.TEXT:   # free text can hold anything, including a neighbour's name
+        return f"[{len(str(value))}字]"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit row."""
+
+    id: int
+    ts: str
+    staff: str
+    action: str
+    target: str = ""
+    field: str = ""
+    old: str = ""
+    new: str = ""
+    reason: str = ""
+
+    def line(self) -> str:
+        """One readable line for `kiosk staff audit`."""
+        text = f"{self.id:>5} {self.ts[:19]} {self.staff:<10} {self.action:<16} {self.target}"
+        if self.field:
+            text += f" {self.field}: {self.old or '-'} -> {self.new or '-'}"
+        elif self.old or self.new:
+            text += f" {self.old or '-'} -> {self.new or '-'}"
+        if self.reason:
+            text += f" (reason: {self.reason})"
+        return text
+
+
+def _row_hash(prev: str, ts: str, staff: str, action: str, target: str, field: str, old: str,
+              new: str, reason: str) -> str:
+    body = json.dumps([prev, ts, staff, action, target, field, old, new, reason], ensure_ascii=False)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+class AuditLog:
+    """Append and read the staff audit log."""
+
+    def __init__(self, db: Database, clock: Clock = local_now) -> None:
+        self.db = db
+        self._clock = clock
+        ensure_schema(db)
+
+    def record(self, staff: str, action: str, target: str = "", field: str = "", old: str = "",
+               new: str = "", reason: str = "") -> AuditEntry:
+        """Append one row; values must already be masked (use `masked`)."""
+        ts = self._clock().isoformat()
+        with self.db.transaction("audit append") as conn:
+            row = conn.execute("SELECT hash FROM staff_audit ORDER BY id DESC LIMIT 1").fetchone()
+            prev = row[0] if row else GENESIS
+            digest = _row_hash(prev, ts, staff, action, target, field, old, new, reason)
+            cur = conn.execute(
+                "INSERT INTO staff_audit (ts, staff, action, target, field, old, new, reason, prev_hash, hash) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (ts, staff, action, target, field, old, new, reason, prev, digest))
+            entry_id = cur.lastrowid
+        return AuditEntry(entry_id, ts, staff, action, target, field, old, new, reason)
+
+    def entries(self, day: str | None = None, target: str | None = None) -> list[AuditEntry]:
+        """Rows in order; optionally one day (YYYY-MM-DD) or one target."""
+        sql, args = "SELECT id, ts, staff, action, target, field, old, new, reason FROM staff_audit", []
+        where = []
+        if day:
+            where.append("substr(ts, 1, 10) = ?")
+            args.append(day)
+        if target:
+            where.append("target = ?")
+            args.append(target)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        with self.db.read("audit read") as conn:
+            return [AuditEntry(*r) for r in conn.execute(sql + " ORDER BY id", args)]
+
+    def verify(self) -> list[int]:
+        """Ids of rows whose chain does not hold (empty when the log is intact)."""
+        bad, prev = [], GENESIS
+        with self.db.read("audit verify") as conn:
+            rows = conn.execute("SELECT id, ts, staff, action, target, field, old, new, reason, prev_hash, hash "
+                                "FROM staff_audit ORDER BY id").fetchall()
+        for r in rows:
+            if r[9] != prev or r[10] != _row_hash(prev, *r[1:9]):
+                bad.append(r[0])
+            prev = r[10]
+        return bad
