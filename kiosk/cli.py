@@ -10,11 +10,14 @@ import importlib
 import logging
 import sys
 
+from kiosk.config import ConfigError
+
 # Modules with a `register(subparsers)` function, one per area.
 COMMAND_MODULES = (
     "kiosk.commands",
     "kiosk.catalogue.commands",
     "kiosk.store.commands",
+    "kiosk.staff.commands",
     "kiosk.printing.commands",
     "kiosk.speech.commands",
 )
@@ -42,7 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as err:  # one boundary for every command: name the key, no traceback
+        print(f"kiosk: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

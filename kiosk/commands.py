@@ -4,15 +4,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kiosk.config import ConfigError, load_settings
+from kiosk.config import load_settings
 
 
 def _settings(args):
-    try:
-        return load_settings(args.config)
-    except ConfigError as err:
-        print(f"kiosk: {err}", file=sys.stderr)
-        raise SystemExit(2) from err
+    return load_settings(args.config)
 
 
 def _run(args) -> int:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from kiosk.catalogue.loader import load_catalogue, load_files
 
@@ -23,14 +22,9 @@ def check_forms(args: argparse.Namespace) -> int:
     if args.paths:
         catalogue = load_files(args.paths)
     else:
-        from kiosk.config import ConfigError, load_settings
+        from kiosk.config import load_settings
 
-        try:
-            settings = load_settings(args.config)
-        except ConfigError as err:
-            print(err, file=sys.stderr)
-            return 2
-        catalogue = load_catalogue(settings.forms_dir)
+        catalogue = load_catalogue(load_settings(args.config).forms_dir)
     for problem in catalogue.problems:
         print(problem)
     print(f"{len(catalogue.forms)} forms OK")
