@@ -1,0 +1,171 @@
+"""The Kivy app, composition root of the touchscreen kiosk: `run_app(settings) -> int`.
+
+Start-up order matters for the resident: font check, window options, forms and store, then
+Home is drawn; the voice and the speech model load on a background thread afterwards, so a
+slow model never delays Home (the kiosk is touch-only until they are ready, or for good when
+they fail). A restart always shows Home with a fresh visit: no previous answers on screen.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+
+from kiosk.config import Settings
+from kiosk.ui import prepare_kivy
+from kiosk.ui.fonts import FontMissing, find_cjk_font
+
+prepare_kivy()
+
+from kivy.app import App  # noqa: E402
+
+from kiosk.voices import say  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+EXIT_FONT = 3
+EXIT_STORE = 4
+
+
+class KioskApp(App):
+    """Screens, theme and controller for one kiosk process."""
+
+    title = "kiosk"
+    say = staticmethod(say)
+
+    def __init__(self, settings: Settings, runtime, *, speaker=None, print_service=None,
+                 load_speech: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.runtime = runtime
+        self._speaker = speaker
+        self.print_service = print_service
+        self.load_speech = load_speech
+        self.exiting = False
+        self.theme = None
+        self.controller = None
+        self.screens = None
+        self.timeout_warning = None
+        self.speech_thread: threading.Thread | None = None
+
+    def build(self):
+        """Register the font, build every screen, show Home."""
+        from kivy.core.window import Window  # noqa: PLC0415
+        from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: PLC0415
+
+        from kiosk.ui.fonts import register_cjk_font  # noqa: PLC0415
+        from kiosk.ui.theme import ThemeState  # noqa: PLC0415
+        from kiosk.ui.window import lock_down  # noqa: PLC0415
+
+        register_cjk_font(self.settings.ui.font_path)
+        self.theme = ThemeState()
+        Window.clearcolor = self.theme.bg
+        self.theme.bind(bg=lambda _t, c: setattr(Window, "clearcolor", c))
+        from kiosk.ui.controller import KioskController  # noqa: PLC0415
+        from kiosk.ui.done import DoneScreen  # noqa: PLC0415
+        from kiosk.ui.help import HelpScreen  # noqa: PLC0415
+        from kiosk.ui.home import HomeScreen  # noqa: PLC0415
+        from kiosk.ui.question import QuestionScreen  # noqa: PLC0415
+        from kiosk.ui.review import ReviewScreen  # noqa: PLC0415
+        from kiosk.ui.staff_pin import StaffPinScreen  # noqa: PLC0415
+        from kiosk.ui.timeout import TimeoutWarning  # noqa: PLC0415
+
+        self.screens = ScreenManager(transition=NoTransition())
+        self.controller = KioskController(self, self.runtime, speaker=self._speaker,
+                                          print_service=self.print_service)
+        for cls, name in ((HomeScreen, "home"), (QuestionScreen, "question"), (ReviewScreen, "review"),
+                          (DoneScreen, "done"), (HelpScreen, "help"), (StaffPinScreen, "staff_pin")):
+            self.screens.add_widget(cls(name=name))
+        self.screens.get_screen("home").fill(self.runtime.catalogue.forms.values())
+        self.timeout_warning = TimeoutWarning()
+        lock_down(Window, self)
+        Window.bind(on_touch_down=lambda *_a: self.controller.idle.poke())
+        return self.screens
+
+    def on_start(self):
+        """Home first, then the voice and the speech model in the background."""
+        self.controller.begin()
+        if self.load_speech and self._speaker is None:
+            self.speech_thread = threading.Thread(target=self._load_speech, daemon=True, name="speech-load")
+            self.speech_thread.start()
+
+    def _load_speech(self) -> None:
+        """Voice, recognizer and microphone; failures leave a touch-only kiosk, never a crash."""
+        from kivy.clock import Clock  # noqa: PLC0415
+
+        speaker = recognizer = mic = None
+        reasons = []
+        try:
+            from kiosk.speech import make_microphone, make_recognizer, make_speaker  # noqa: PLC0415
+
+            try:
+                speaker = make_speaker(self.settings)
+            except Exception as err:   # VoiceUnavailable and friends: silent, but say why in the log
+                log.error("voice unavailable, the kiosk will not speak: %s", err)
+            recognizer, why = make_recognizer(self.settings)
+            if why:
+                reasons.append(why)
+            if recognizer is not None:
+                mic, why = make_microphone(self.settings)
+                if why:
+                    reasons.append(why)
+        except Exception:
+            log.exception("speech start-up failed; touch only")
+        reason = "; ".join(reasons)
+        if reason:
+            log.warning("touch-only: %s", reason)
+
+        def ready(_dt) -> None:
+            self.controller.speech_ready(speaker, recognizer, mic, reason)
+            if speaker is not None and self.screens.current == "home":
+                self.controller.speak(say("welcome"))
+
+        Clock.schedule_once(ready)
+
+    def on_pin_entered(self, pin: str) -> bool | None:
+        """Hook for the staff layer: True unlocked, False wrong, None not wired yet."""
+        return self.controller.pin_entered(pin)
+
+    def staff_exit(self) -> None:
+        """The only way out of the kiosk (called from the staff menu)."""
+        self.exiting = True
+        self.stop()
+
+
+def make_print_service(settings: Settings, store):
+    """The receipt printer service on the store's database, or None when there is none."""
+    db = getattr(store, "db", None)
+    if db is None:
+        return None
+    try:
+        from kiosk.printing.printers import make_printer  # noqa: PLC0415
+        from kiosk.printing.queue import PrintQueue  # noqa: PLC0415
+        from kiosk.printing.service import PrintService  # noqa: PLC0415
+
+        return PrintService(make_printer(settings), PrintQueue(db), settings.printer)
+    except Exception:
+        log.exception("printer unavailable; receipts will show on screen only")
+        return None
+
+
+def run_app(settings: Settings) -> int:
+    """Open the kiosk window and run until staff exit; returns the process exit code."""
+    try:
+        find_cjk_font(settings.ui.font_path)
+    except FontMissing as err:
+        print(f"kiosk: {err}", file=sys.stderr)
+        return EXIT_FONT
+    from kiosk.ui.window import configure  # noqa: PLC0415
+
+    configure(settings.ui.width, settings.ui.height, settings.ui.fullscreen)
+    from kiosk.runtime import open_runtime  # noqa: PLC0415
+    from kiosk.store.model import StoreError  # noqa: PLC0415
+
+    try:
+        runtime = open_runtime(settings)
+    except StoreError as err:
+        print(f"kiosk: cannot open the submission store: {err}", file=sys.stderr)
+        return EXIT_STORE
+    app = KioskApp(settings, runtime, print_service=make_print_service(settings, runtime.store))
+    app.run()
+    return 0

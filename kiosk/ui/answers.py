@@ -1,0 +1,378 @@
+"""Answer areas for the question screen, one per field type, built from PROMPT event data.
+
+Each builder returns (side, main): `side` goes under the question (what was keyed in, 确定,
+这项不填), `main` is the big touch area (choices, keypad, steppers). In landscape they sit in
+two columns, in portrait one above the other. Values handed to the controller are exactly
+the engine's touch value types; checking them is the engine's job, not this module's.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any, Callable
+
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
+
+from kiosk.ui.pictograms import Pictogram
+from kiosk.ui.widgets import DigitsLabel, KButton, Keypad, KLabel
+from kiosk.voices import say
+
+Answer = Callable[[Any], None]
+DIGIT_LIMITS = {"phone": 11, "id_number": 18, "integer": 6}
+GROUPS = {"phone": (3, 4, 4), "id_number": (6, 8, 4)}
+
+
+class AnswerArea:
+    """What a builder produces: two widgets plus the controller actions they call."""
+
+    def __init__(self, side: Widget, main: Widget):
+        self.side = side
+        self.main = main
+
+
+def _column(**kwargs) -> BoxLayout:
+    box = BoxLayout(orientation="vertical", spacing=dp(12), size_hint_y=None, **kwargs)
+    box.bind(minimum_height=box.setter("height"))
+    return box
+
+
+def _fixed(button: KButton, theme) -> KButton:
+    """A full-width button of target height for the side column."""
+    button.size_hint_y = None
+    button.height = theme.target
+    return button
+
+
+def _grouped(text: str, sizes: tuple[int, ...]) -> str:
+    out, i = [], 0
+    for n in sizes:
+        if i >= len(text):
+            break
+        out.append(text[i:i + n])
+        i += n
+    if i < len(text):
+        out.append(text[i:])
+    return " ".join(out)
+
+
+def build(d: dict, theme, ctl, *, touch_only: bool, today: dt.date | None = None) -> AnswerArea:
+    """The answer area for one PROMPT event's data."""
+    kind = d.get("field_type", "")
+    builder = BUILDERS.get(kind, _say_it)
+    area = builder(d, theme, ctl, touch_only=touch_only, today=today)
+    if d.get("optional"):
+        area.side.add_widget(_fixed(KButton(text=say("ui.skip"), on_release=lambda *_: ctl.skip()), theme))
+    return area
+
+
+def _choice(d, theme, ctl, **_):
+    choices = d.get("choices", [])
+    grid = GridLayout(cols=1 if len(choices) <= 4 else 2, spacing=theme.gap)
+    for c in choices:
+        b = KButton(text=c["label"], value=c["value"], selected=d.get("current") == c["value"])
+        b.bind(on_release=lambda btn: ctl.answer(btn.value))
+        grid.add_widget(b)
+    return AnswerArea(_column(), grid)
+
+
+def _multi_choice(d, theme, ctl, **_):
+    choices = d.get("choices", [])
+    current = set(d.get("current") or [])
+    grid = GridLayout(cols=1 if len(choices) <= 4 else 2, spacing=theme.gap)
+    buttons = []
+    for c in choices:
+        b = KButton(text=c["label"], value=c["value"], selected=c["value"] in current)
+        b.bind(on_release=lambda btn: setattr(btn, "selected", not btn.selected))
+        grid.add_widget(b)
+        buttons.append(b)
+    side = _column()
+    side.add_widget(KLabel(text=say("ui.choose_many")))
+    ok = KButton(text=say("ui.ok"), kind="primary")
+    ok.bind(on_release=lambda *_: ctl.answer([b.value for b in buttons if b.selected]))
+    side.add_widget(_fixed(ok, theme))
+    return AnswerArea(side, grid)
+
+
+def _two(d, theme, ctl, yes_key: str, no_key: str, yes_value: Any, no_value: Any):
+    row = BoxLayout(orientation="horizontal", spacing=theme.gap * 2)
+    yes = KButton(text=say(yes_key), kind="primary", value=yes_value)
+    no = KButton(text=say(no_key), value=no_value)
+    for b in (yes, no):
+        b.font_size = theme.question_size
+        b.bind(on_release=lambda btn: ctl.answer(btn.value))
+        row.add_widget(b)
+    return AnswerArea(_column(), row)
+
+
+def _yes_no(d, theme, ctl, **_):
+    return _two(d, theme, ctl, "ui.yes", "ui.no", True, False)
+
+
+def _consent(d, theme, ctl, **_):
+    return _two(d, theme, ctl, "ui.consent_yes", "ui.consent_no", True, False)
+
+
+class DigitEntry:
+    """Keypad + display for phone, ID number and whole numbers."""
+
+    def __init__(self, d, theme, ctl):
+        self.kind = d.get("field_type", "")
+        self.limit = DIGIT_LIMITS.get(self.kind, 6)
+        self.unit = (d.get("bounds") or {}).get("unit") or ""
+        current = d.get("current")
+        self.digits = "" if current is None else str(current)
+        self.display = DigitsLabel(size_hint_y=None, height=theme.target * 1.2)
+        self.keypad = Keypad(extra="X" if self.kind == "id_number" else "clear", spacing=theme.gap)
+        self.keypad.bind(on_key=self.key)
+        self.ok = _fixed(KButton(text=say("ui.ok"), kind="primary"), theme)
+        self.ok.bind(on_release=lambda *_: self.submit(ctl))
+        self.refresh()
+
+    def key(self, _pad, key: str) -> None:
+        """One key tap."""
+        if key == "delete":
+            self.digits = self.digits[:-1]
+        elif key == "clear":
+            self.digits = ""
+        elif len(self.digits) < self.limit:
+            self.digits += key
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show what has been keyed in, grouped the way people read numbers out."""
+        if not self.digits:
+            self.display.text = say("ui.keyed_empty")
+            return
+        shown = _grouped(self.digits, GROUPS[self.kind]) if self.kind in GROUPS else self.digits
+        self.display.text = f"{shown} {self.unit}".strip()
+
+    def submit(self, ctl) -> None:
+        """确定: hand the digits to the engine (it says what is wrong, if anything)."""
+        if self.kind == "integer":
+            ctl.answer(int(self.digits) if self.digits else "")
+        else:
+            ctl.answer(self.digits)
+
+
+def _digits(d, theme, ctl, **_):
+    entry = DigitEntry(d, theme, ctl)
+    side = _column()
+    side.add_widget(entry.display)
+    side.add_widget(entry.ok)
+    area = AnswerArea(side, entry.keypad)
+    area.entry = entry
+    return area
+
+
+class DatePicker(BoxLayout):
+    """Year / month / day with big 加 / 减 buttons; no wheels, no typing."""
+
+    def __init__(self, d, theme, today: dt.date, **kwargs):
+        super().__init__(orientation="horizontal", spacing=theme.gap, **kwargs)
+        bounds = d.get("bounds") or {}
+        self.low = dt.date.fromisoformat(bounds.get("min") or "1900-01-01")
+        self.high = dt.date.fromisoformat(bounds.get("max") or (today.replace(year=today.year + 10)).isoformat())
+        current = d.get("current")
+        if current:
+            start = dt.date.fromisoformat(str(current))
+        elif self.high <= today:
+            # Past dates here are birth dates of older residents: start near them, not at today.
+            start = dt.date(max(self.low.year, min(self.high.year, today.year - 75)), 1, 1)
+        else:
+            start = max(self.low, min(self.high, today))
+        self.date = self._clamp(start)
+        self.display = DigitsLabel(size_hint_y=None, height=theme.target * 1.2)
+        self._values: dict[str, DigitsLabel] = {}
+        self.add_widget(self._column("year", theme, wide=True))
+        self.add_widget(self._column("month", theme))
+        self.add_widget(self._column("day", theme))
+        self.refresh()
+
+    def _column(self, part: str, theme, wide: bool = False) -> BoxLayout:
+        col = BoxLayout(orientation="vertical", spacing=theme.gap, size_hint_x=1.6 if wide else 1)
+        title = KLabel(text=say(f"ui.date_{part}"), halign="center")
+        value = DigitsLabel(size_hint_y=None, height=theme.target * 1.1)
+        self._values[part] = value
+        more = BoxLayout(spacing=theme.gap)
+        less = BoxLayout(spacing=theme.gap)
+        more.add_widget(KButton(text=say("ui.date_more"), on_release=lambda *_: self.step(part, 1)))
+        less.add_widget(KButton(text=say("ui.date_less"), on_release=lambda *_: self.step(part, -1)))
+        if wide:
+            more.add_widget(KButton(text=say("ui.date_year_more10"), on_release=lambda *_: self.step(part, 10)))
+            less.add_widget(KButton(text=say("ui.date_year_less10"), on_release=lambda *_: self.step(part, -10)))
+        for w in (title, more, value, less):
+            col.add_widget(w)
+        return col
+
+    def step(self, part: str, n: int) -> None:
+        """Move one part; the day is kept inside the month, the date inside the bounds."""
+        y, m, day = self.date.year, self.date.month, self.date.day
+        if part == "year":
+            y += n
+        elif part == "month":
+            m = (m - 1 + n) % 12 + 1
+        else:
+            day = (day - 1 + n) % calendar.monthrange(y, m)[1] + 1
+        day = min(day, calendar.monthrange(y, m)[1]) if 1 <= y <= 9999 else day
+        try:
+            self.date = self._clamp(dt.date(y, m, day))
+        except ValueError:
+            return
+        self.refresh()
+
+    def _clamp(self, when: dt.date) -> dt.date:
+        return max(self.low, min(self.high, when))
+
+    def refresh(self) -> None:
+        """Show the date in each column and as a whole."""
+        self._values["year"].text = str(self.date.year)
+        self._values["month"].text = str(self.date.month)
+        self._values["day"].text = str(self.date.day)
+        self.display.text = say("ui.date_shown", year=self.date.year, month=self.date.month, day=self.date.day)
+
+
+def _date(d, theme, ctl, today=None, **_):
+    picker = DatePicker(d, theme, today or dt.date.today())
+    side = _column()
+    side.add_widget(picker.display)
+    ok = _fixed(KButton(text=say("ui.ok"), kind="primary"), theme)
+    ok.bind(on_release=lambda *_: ctl.answer(picker.date.isoformat()))
+    side.add_widget(ok)
+    area = AnswerArea(side, picker)
+    area.picker = picker
+    return area
+
+
+class AddressPicker(BoxLayout):
+    """Building buttons, then unit buttons, then a room keypad; 确定 sends all three."""
+
+    def __init__(self, d, theme, ctl, **kwargs):
+        super().__init__(orientation="vertical", spacing=theme.gap, **kwargs)
+        self.theme = theme
+        self.ctl = ctl
+        bounds = d.get("bounds") or {}
+        self.buildings = list(bounds.get("buildings") or [])
+        self.units = list(bounds.get("units") or [])
+        current = d.get("current") or {}
+        self.building = current.get("building", "")
+        self.unit = current.get("unit", "")
+        self.room = str(current.get("room", ""))
+        self.display = DigitsLabel(size_hint_y=None, height=theme.target * 1.2)
+        self.ok = _fixed(KButton(text=say("ui.ok"), kind="primary"), theme)
+        self.ok.bind(on_release=lambda *_: self.submit())
+        self.restart = _fixed(KButton(text=say("ui.address_change")), theme)
+        self.restart.bind(on_release=lambda *_: self.choose_again())
+        self.stage = "room" if self.building and self.unit else "building"
+        self.redraw()
+
+    def choose_again(self) -> None:
+        """Start again from the building."""
+        self.building = self.unit = self.room = ""
+        self.stage = "building"
+        self.redraw()
+
+    def pick(self, part: str, value: str) -> None:
+        """A building or unit button."""
+        setattr(self, part, value)
+        self.stage = "unit" if part == "building" else "room"
+        self.redraw()
+
+    def key(self, _pad, key: str) -> None:
+        """A room keypad tap."""
+        if key == "delete":
+            self.room = self.room[:-1]
+        elif key == "clear":
+            self.room = ""
+        elif len(self.room) < 4:
+            self.room += key
+        self.refresh()
+
+    def submit(self) -> None:
+        """Send whatever is chosen; the engine names a missing or impossible part."""
+        self.ctl.answer({"building": self.building, "unit": self.unit, "room": self.room})
+
+    def refresh(self) -> None:
+        """The address so far."""
+        parts = [p for p in (self.building, self.unit, self.room) if p]
+        self.display.text = " ".join(parts) if parts else say("ui.keyed_empty")
+
+    def redraw(self) -> None:
+        """Show the picker for the current stage."""
+        self.clear_widgets()
+        theme = self.theme
+        if self.stage == "room":
+            self.add_widget(KLabel(text=say("ui.address_room")))
+            pad = Keypad(extra="clear", spacing=theme.gap)
+            pad.bind(on_key=self.key)
+            self.add_widget(pad)
+        else:
+            options = self.buildings if self.stage == "building" else self.units
+            self.add_widget(KLabel(text=say(f"ui.address_{self.stage}")))
+            cols = 4 if len(options) > 6 else (3 if len(options) > 3 else len(options) or 1)
+            grid = GridLayout(cols=cols, spacing=theme.gap)
+            for name in options:
+                b = KButton(text=name, value=name, selected=name == getattr(self, self.stage))
+                b.bind(on_release=lambda btn, part=self.stage: self.pick(part, btn.value))
+                grid.add_widget(b)
+            self.add_widget(grid)
+        self.refresh()
+
+
+def _address(d, theme, ctl, **_):
+    picker = AddressPicker(d, theme, ctl)
+    side = _column()
+    side.add_widget(picker.display)
+    side.add_widget(picker.ok)
+    side.add_widget(picker.restart)
+    area = AnswerArea(side, picker)
+    area.picker = picker
+    return area
+
+
+def _say_it(d, theme, ctl, touch_only=False, **_):
+    """Names and free text: say it (the microphone is open), or a staff member fills it in."""
+    panel = BoxLayout(orientation="vertical", spacing=theme.gap)
+    panel.add_widget(Pictogram(name="microphone" if not touch_only else "person",
+                               colour=theme.text, hole=theme.bg))
+    panel.add_widget(KLabel(text=say("ui.say_it_touch_only" if touch_only else "ui.say_it"),
+                            halign="center", bold=True))
+    staff = _fixed(KButton(text=say("ui.staff_fill"), kind="staff"), theme)
+    staff.bind(on_release=lambda *_: ctl.request_help())
+    panel.add_widget(staff)
+    return AnswerArea(_column(), panel)
+
+
+BUILDERS = {
+    "choice": _choice, "multi_choice": _multi_choice, "yes_no": _yes_no, "consent": _consent,
+    "integer": _digits, "phone": _digits, "id_number": _digits, "date": _date,
+    "address": _address, "name": _say_it, "text": _say_it,
+}
+
+CONFIRM_KEYS = {
+    "readback": ("ui.readback_yes", "ui.readback_no"),
+    "reuse": ("ui.reuse_yes", "ui.reuse_no"),
+    "cancel": ("ui.cancel_yes", "ui.cancel_no"),
+}
+
+
+def build_confirm(kind: str, d: dict, theme, ctl) -> AnswerArea:
+    """对/不对 for a read-back, a reuse offer or 'stop this service?'."""
+    yes_key, no_key = CONFIRM_KEYS[kind]
+    main = BoxLayout(orientation="vertical", spacing=theme.gap * 2)
+    if d.get("display"):
+        shown = DigitsLabel(text=str(d["display"]), size_hint_y=None)
+        shown.bind(texture_size=lambda w, ts: setattr(w, "height", max(ts[1], theme.target * 1.3)))
+        main.add_widget(shown)
+    row = BoxLayout(orientation="horizontal", spacing=theme.gap * 2)
+    yes = KButton(text=say(yes_key), kind="primary" if kind != "cancel" else "normal")
+    no = KButton(text=say(no_key), kind="primary" if kind == "cancel" else "normal")
+    yes.bind(on_release=lambda *_: ctl.confirm(True))
+    no.bind(on_release=lambda *_: ctl.confirm(False))
+    for b in (yes, no):
+        b.font_size = theme.question_size
+        row.add_widget(b)
+    main.add_widget(row)
+    return AnswerArea(_column(), main)

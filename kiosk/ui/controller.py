@@ -1,0 +1,411 @@
+"""Routes a visit's events to the screens and the voice, and screen taps back to the session.
+
+The one place that knows which screen shows which event. It holds no form logic: every
+decision (what is next, what is valid, what to say) comes from the engine's events.
+Speech is optional: the speaker/recognizer arrive from a background thread when ready, and
+until then (or without a model) the kiosk is touch-only.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable
+
+from kivy.clock import Clock
+
+from kiosk.dialogue.engine import Stage, Visit
+from kiosk.dialogue.events import DialogueEvent, EventType
+from kiosk.dialogue.understand import grammar_phrases
+from kiosk.speech.speaker import SilentSpeaker
+from kiosk.ui.idle import IdleWatch
+from kiosk.voices import say
+
+log = logging.getLogger(__name__)
+
+RESIDENT_SCREENS = ("home", "question", "review", "done", "help")
+
+
+class KioskController:
+    """Glue between one `Runtime`, the screen manager and the speech devices."""
+
+    def __init__(self, app, runtime, *, speaker=None, print_service=None):
+        self.app = app
+        self.runtime = runtime
+        self.speaker = speaker or SilentSpeaker()
+        self.print_service = print_service
+        self.recognizer = None
+        self.microphone = None
+        self.loop = None                      # kiosk.speech.listening.ListeningLoop when speech works
+        self.touch_only_reason = ""
+        self.listeners: list[Callable[[DialogueEvent], None]] = []   # tests, audit: every visit
+        self.handoff_handler: Callable[[dict], str | None] | None = None  # staff layer: -> ticket
+        self.pin_handler: Callable[[str], bool | None] | None = None      # staff layer: PIN check
+        self.visit: Visit | None = None
+        self._intro = ""
+        self._listen_token = 0
+        self._done_ev = None
+        self._done_left = 0
+        self._last_said = ""
+        ui = runtime.settings.ui
+        self.idle = IdleWatch(ui.idle_warning_s, ui.extension_s, ui.max_extensions,
+                              on_warn=self._idle_warn, on_tick=self._idle_tick,
+                              on_expire=self._idle_expire)
+
+    # ----------------------------------------------------------------- lifecycle
+    @property
+    def session(self):
+        """The open session of the current visit, if any."""
+        return self.visit.session if self.visit is not None else None
+
+    @property
+    def screens(self):
+        """The app's ScreenManager."""
+        return self.app.screens
+
+    def begin(self) -> None:
+        """A fresh visit on the Home screen (start-up, and after every resident)."""
+        self.visit = self.runtime.new_visit()
+        self.visit.subscribe(self._on_event)
+        for listener in self.listeners:
+            self.visit.subscribe(listener)
+        self.idle.disarm()
+        self._cancel_done_timer()
+        self.app.theme.reset()
+        self._show("home")
+        self.speak(say("welcome"))
+
+    def start_form(self, form_id: str) -> None:
+        """A service tile was tapped."""
+        form = self.runtime.catalogue.forms[form_id]
+        self._quiet()
+        if self.visit is None:
+            self.begin()
+        self.idle.arm()
+        self.visit.start(form)
+
+    def speech_ready(self, speaker=None, recognizer=None, microphone=None, reason: str = "") -> None:
+        """Called on the UI thread when the background loader finished."""
+        if speaker is not None:
+            self.speaker = speaker
+        self.touch_only_reason = reason
+        if recognizer is not None and microphone is not None:
+            from kiosk.speech.listening import ListeningLoop  # noqa: PLC0415
+
+            self.recognizer, self.microphone = recognizer, microphone
+            self.loop = ListeningLoop(recognizer, microphone, self._heard, speaker=self.speaker,
+                                      dispatch=lambda f: Clock.schedule_once(lambda _dt: f()),
+                                      on_error=self._mic_error)
+        self.screens.get_screen("question").touch_only = self.loop is None
+
+    # ----------------------------------------------------------------- resident actions
+    def repeat(self) -> None:
+        """重听: say the open question (or this screen's message) again."""
+        self._quiet()
+        session = self.session
+        if session is not None and self.screens.current in ("question", "review"):
+            session.repeat()
+        else:
+            self.speak(self._last_said or say("welcome"))
+
+    def back(self) -> None:
+        """上一步."""
+        self._quiet()
+        session = self.session
+        current = self.screens.current
+        if current == "home" or session is None:
+            if current in ("help", "staff_pin"):
+                self._show("home")
+            self.speak(say("ui.back_at_home"))
+        elif current == "done":
+            self.speak(self._last_said)
+        else:
+            session.back()
+
+    def request_help(self) -> None:
+        """找工作人员: the engine keeps the draft; without a session the help screen shows at once."""
+        self._quiet()
+        session = self.session
+        if session is not None and session.stage not in (Stage.DONE, Stage.CANCELLED):
+            session.request_help("asked")
+        else:
+            self._handoff({"reason": "asked", "text": say("handoff.coming"), "speech": say("handoff.coming")})
+
+    def answer(self, value: Any) -> None:
+        """A touch answer for the current field."""
+        self._quiet()
+        if self.session is not None:
+            self.session.answer(value)
+
+    def confirm(self, yes: bool) -> None:
+        """对 / 不对 (and the other yes/no questions)."""
+        self._quiet()
+        if self.session is not None:
+            self.session.confirm(yes)
+
+    def skip(self) -> None:
+        """Leave an optional field empty."""
+        self._quiet()
+        if self.session is not None:
+            self.session.skip()
+
+    def edit(self, field_id: str) -> None:
+        """Change one answer from the review screen."""
+        self._quiet()
+        if self.session is not None:
+            self.session.edit(field_id)
+
+    def submit(self) -> None:
+        """确认提交."""
+        self._quiet()
+        if self.session is not None:
+            self.session.submit()
+
+    def resume(self) -> None:
+        """我自己继续办 from the help screen."""
+        self._quiet()
+        session = self.session
+        if session is not None and session.stage is Stage.HANDOFF:
+            session.resume()
+        else:
+            self._show("home")
+
+    def another(self) -> None:
+        """再办一件: keep the fill-once memory, back to the tiles."""
+        self._cancel_done_timer()
+        if self.visit is not None:
+            self.visit.another()
+
+    def finish(self, reason: str = "done") -> None:
+        """办完了 (or the done timer): forget everything, Home for the next resident."""
+        self._quiet()
+        self._cancel_done_timer()
+        if self.visit is not None:
+            self.visit.end(reason)
+        else:
+            self.begin()
+
+    def open_staff_pin(self) -> None:
+        """The staff login keypad (reached from the help screen)."""
+        self._quiet()
+        self.screens.get_screen("staff_pin").clear()
+        self._show("staff_pin")
+
+    def pin_entered(self, pin: str) -> bool | None:
+        """Hand the PIN to the staff layer; None when none is wired yet."""
+        if self.pin_handler is None:
+            return None
+        return self.pin_handler(pin)
+
+    def extend_time(self) -> None:
+        """继续 on the timeout warning."""
+        self.idle.extend()
+        self.app.timeout_warning.dismiss()
+
+    # ----------------------------------------------------------------- voice
+    def speak(self, text: str, grammar: list[str] | None | bool = False) -> None:
+        """Say `text`; with a grammar (list, or None for free text) listen afterwards."""
+        if not text:
+            return
+        self._last_said = text
+        self._listen_token += 1
+        token = self._listen_token
+        self._set_listening(False)
+        want_listen = grammar is not False and self.loop is not None
+
+        def said() -> None:  # speaker thread
+            if want_listen:
+                Clock.schedule_once(lambda _dt: self._listen(token, grammar))
+
+        try:
+            self.speaker.speak(text, on_done=said)
+        except Exception:  # a broken voice must never stop the touch path
+            log.exception("speaking failed")
+            said()
+
+    def _listen(self, token: int, grammar) -> None:
+        if token != self._listen_token or self.loop is None:
+            return
+        self._set_listening(True)
+        self.loop.start(grammar or None)
+
+    def _heard(self, text: str, confidence: float) -> None:
+        self._set_listening(False)
+        if text and self.session is not None:
+            self.session.hear(text, confidence)
+
+    def _mic_error(self, why: str) -> None:
+        log.warning("microphone stopped; touch only: %s", why)
+        self.loop = None
+        self._set_listening(False)
+        self.screens.get_screen("question").touch_only = True
+
+    def _quiet(self) -> None:
+        """A tap interrupts the voice and the microphone."""
+        self._listen_token += 1
+        try:
+            self.speaker.stop()
+        except Exception:
+            log.exception("stopping speech failed")
+        if self.loop is not None:
+            self.loop.stop(timeout=0.1)
+        self._set_listening(False)
+
+    def _set_listening(self, on: bool) -> None:
+        self.screens.get_screen("question").listening = on
+
+    def _grammar(self) -> list[str] | None:
+        session = self.session
+        if session is None or session.stage not in (Stage.ASK, Stage.CONFIRM, Stage.REUSE):
+            return None
+        return grammar_phrases(session.field, self.visit.site) or None
+
+    # ----------------------------------------------------------------- events
+    def _on_event(self, event: DialogueEvent) -> None:
+        handler = getattr(self, f"_on_{event.type.value}", None)
+        if handler is not None:
+            handler(event.data)
+
+    def _on_form_started(self, d: dict) -> None:
+        self._intro = d.get("speech", "")
+        self.screens.get_screen("question").form_title = d.get("title", "")
+        self.screens.get_screen("review").form_title = d.get("title", "")
+
+    def _on_prompt(self, d: dict) -> None:
+        self.screens.get_screen("question").show_prompt(d)
+        self._show("question")
+        speech = "".join(filter(None, [self._intro, d.get("speech", "")]))
+        self._intro = ""
+        self.speak(speech, self._grammar())
+
+    def _on_understood(self, d: dict) -> None:
+        self.screens.get_screen("question").show_confirm("readback", d)
+        self._show("question")
+        self.speak(d.get("speech", ""), self._grammar())
+
+    def _on_reuse_offered(self, d: dict) -> None:
+        self.screens.get_screen("question").show_confirm("reuse", d)
+        self._show("question")
+        self.speak(d.get("speech", ""), self._grammar())
+
+    def _on_cancel_asked(self, d: dict) -> None:
+        self.screens.get_screen("question").show_confirm("cancel", d)
+        self._show("question")
+        self.speak(d.get("speech", ""), None)
+
+    def _on_rejected(self, d: dict) -> None:
+        screen = self.screens.get_screen(self.screens.current)
+        if hasattr(screen, "show_notice"):
+            screen.show_notice(d.get("text", ""))
+        self.speak(d.get("speech", ""), self._grammar())
+
+    def _on_assistance_offered(self, d: dict) -> None:
+        self.screens.get_screen("question").show_notice(d.get("text", ""), assist=True)
+        self.speak(d.get("speech", ""), self._grammar())
+
+    def _on_confirmed(self, d: dict) -> None:
+        self.idle.progress()
+
+    def _on_handoff_requested(self, d: dict) -> None:
+        self._handoff(d)
+
+    def _handoff(self, d: dict) -> None:
+        ticket = None
+        if self.handoff_handler is not None:
+            try:
+                ticket = self.handoff_handler(d)
+            except Exception:
+                log.exception("handoff handler failed")
+        ticket = ticket or d.get("ticket")
+        self.screens.get_screen("help").show(d, ticket, can_resume=self.session is not None)
+        self._show("help")
+        self.speak(d.get("speech", ""))
+
+    def _on_review(self, d: dict) -> None:
+        self.screens.get_screen("review").show(d)
+        self._show("review")
+        self.speak(d.get("speech", ""), None)
+
+    def _on_submit_failed(self, d: dict) -> None:
+        self.screens.get_screen("review").show_notice(d.get("text", ""))
+        self.speak(d.get("speech", ""))
+
+    def _on_submitted(self, d: dict) -> None:
+        self.idle.disarm()
+        done = self.screens.get_screen("done")
+        done.show(d)
+        self._show("done")
+        self.speak(d.get("speech", ""), None)
+        self._print(d)
+        self._start_done_timer()
+
+    def _on_next_service(self, d: dict) -> None:
+        self._cancel_done_timer()
+        self.idle.disarm()
+        self._show("home")
+        self.speak(d.get("speech", ""))
+
+    def _on_cancelled(self, d: dict) -> None:
+        text = d.get("speech", "")
+        self.visit.end("cancel")
+        self.speak(text)   # after ENDED's welcome: the resident hears why Home came back
+
+    def _on_ended(self, d: dict) -> None:
+        self.app.timeout_warning.dismiss()
+        self.begin()
+
+    # ----------------------------------------------------------------- printing
+    def _print(self, d: dict) -> None:
+        done = self.screens.get_screen("done")
+        submission = d.get("submission")
+        form = self.runtime.catalogue.forms.get(d.get("form_id", ""))
+        if self.print_service is None or submission is None or form is None:
+            done.print_status = say("ui.done_no_printer")
+            return
+        done.print_status = say("ui.done_printing")
+        site = self.runtime.settings.site
+
+        def work() -> None:  # a serial printer can take seconds: never on the UI thread
+            try:
+                outcome = self.print_service.print_submission(submission, form, site)
+                message = outcome.message
+            except Exception:
+                log.exception("printing failed")
+                message = say("print_fault")
+            Clock.schedule_once(lambda _dt: setattr(done, "print_status", message))
+
+        threading.Thread(target=work, daemon=True, name="print").start()
+
+    # ----------------------------------------------------------------- timers
+    def _start_done_timer(self) -> None:
+        self._cancel_done_timer()
+        self._done_left = int(self.runtime.settings.ui.done_return_s)
+        self.screens.get_screen("done").seconds_left = self._done_left
+        self._done_ev = Clock.schedule_interval(self._done_tick, 1.0)
+
+    def _done_tick(self, _dt) -> None:
+        self._done_left -= 1
+        self.screens.get_screen("done").seconds_left = max(0, self._done_left)
+        if self._done_left <= 0:
+            self.finish("done")
+
+    def _cancel_done_timer(self) -> None:
+        if self._done_ev is not None:
+            self._done_ev.cancel()
+            self._done_ev = None
+
+    def _idle_warn(self, seconds: float) -> None:
+        self._quiet()
+        self.app.timeout_warning.open_for(int(round(seconds)))
+        self.speak(say("ui.timeout_question"))
+
+    def _idle_tick(self, left: int) -> None:
+        self.app.timeout_warning.seconds_left = left
+
+    def _idle_expire(self) -> None:
+        self.app.timeout_warning.dismiss()
+        if self.visit is not None:
+            self.visit.end("timeout")
+
+    def _show(self, name: str) -> None:
+        if self.screens.current != name:
+            self.screens.current = name

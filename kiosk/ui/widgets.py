@@ -1,0 +1,118 @@
+"""Shared widgets: the big button, text styles, top and bottom bars, keypad, pictograms.
+
+Styling lives in widgets.kv and reads `app.theme`, so the larger-text and high-contrast
+settings repaint everything at once.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from kiosk.ui.pictograms import Pictogram  # noqa: F401 - registered for kv
+
+KV_DIR = Path(__file__).resolve().parent
+
+
+def load_kv(name: str) -> None:
+    """Load kiosk/ui/<name>.kv once."""
+    path = str(KV_DIR / f"{name}.kv")
+    if path not in Builder.files:
+        Builder.load_file(path)
+
+
+class KButton(ButtonBehavior, Label):
+    """A large single-tap button; `kind` picks its colour pair from the theme."""
+
+    kind = OptionProperty("normal", options=["normal", "primary", "staff"])
+    selected = BooleanProperty(False)
+    bg = ListProperty([0, 0, 0, 1])
+    value = ObjectProperty(None, allownone=True)   # what a tap answers (choice value, digit, ...)
+
+
+class KLabel(Label):
+    """Body text: >= 32 sp, wrapped, line spacing 1.35."""
+
+
+class QuestionLabel(KLabel):
+    """The question: >= 48 sp."""
+
+
+class NoticeLabel(KLabel):
+    """A 'not understood' or help message on a pale band."""
+
+
+class DigitsLabel(KLabel):
+    """What has been keyed in so far, in large digits on a panel."""
+
+
+class Backdrop(BoxLayout):
+    """A BoxLayout painted with the theme background."""
+
+
+class TopBar(BoxLayout):
+    """Title line with the larger-text and high-contrast switches."""
+
+    title = StringProperty("")
+
+
+class ControlBar(BoxLayout):
+    """重听 / 上一步 / 找工作人员, fixed at the bottom of every resident screen."""
+
+
+class ListeningIndicator(BoxLayout):
+    """Microphone sign and 'I am listening' while the recognizer is open."""
+
+    active = BooleanProperty(False)
+
+
+class Keypad(GridLayout):
+    """A telephone-style keypad; `on_key(key)` gets '0'-'9', 'X', 'clear' or 'delete'."""
+
+    __events__ = ("on_key",)
+
+    def __init__(self, extra: str = "clear", **kwargs):
+        from kiosk.voices import say  # noqa: PLC0415
+
+        super().__init__(cols=3, **kwargs)
+        self.spacing = kwargs.get("spacing", 10)
+        labels = {"X": "X", "clear": say("ui.key_clear"), "delete": say("ui.key_delete")}
+        for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", extra, "0", "delete"]:
+            button = KButton(text=labels.get(key, key), value=key)
+            if key.isdigit() or key == "X":
+                button.font_size = button.font_size  # replaced below by a binding to digits_size
+                button.bind(on_release=self._tap)
+                _bind_digits(button)
+            else:
+                button.bind(on_release=self._tap)
+            self.add_widget(button)
+
+    def _tap(self, button) -> None:
+        self.dispatch("on_key", button.value)
+
+    def on_key(self, key: str) -> None:
+        """Default handler (listeners bind to it)."""
+
+
+def _bind_digits(button: KButton) -> None:
+    """Digit keys use the digits size and follow the larger-text switch."""
+    from kivy.app import App  # noqa: PLC0415
+
+    theme = App.get_running_app().theme
+    button.font_size = theme.digits_size
+    theme.bind(digits_size=button.setter("font_size"))
+
+
+def show(widget: Widget, visible: bool) -> None:
+    """Hide a widget without removing it: no size, no touches."""
+    widget.opacity = 1 if visible else 0
+    widget.disabled = not visible
+
+
+load_kv("widgets")
