@@ -19,7 +19,7 @@ from kiosk.dialogue.render import display
 from kiosk.dialogue.validate import Invalid, validate
 from kiosk.staff import activity as act
 from kiosk.staff.audit import masked
-from kiosk.staff.errors import NeedsReason, StaffError, StaleDraft
+from kiosk.staff.errors import DraftGone, NeedsReason, StaffError, StaleDraft
 from kiosk.staff.tickets import DONE
 from kiosk.store.db import Database
 from kiosk.store.model import Draft, StoreError, Submission
@@ -184,6 +184,8 @@ class DraftCase:
         """Submit on the resident's behalf, print the receipt, close the draft's tickets."""
         self.staff.touch()
         self._writable()
+        if read_version(self.staff.mode.db, self.draft_id) != self.version:
+            raise StaleDraft("staff.draft_stale")      # someone else changed it since it was opened
         missing = self.missing()
         if missing:
             raise StaffError("staff.missing", labels="、".join(self.field(m).label for m in missing))
@@ -218,9 +220,17 @@ class DraftCase:
     def hand_back(self) -> None:
         """Give a live session back to the resident at the question they were on."""
         self.staff.touch()
-        if self.live is None or self.live.stage in (Stage.DONE, Stage.CANCELLED):
+        live = self.live
+        if live is None or live.stage in (Stage.DONE, Stage.CANCELLED):
             return
-        self.live.resume()
+        # Continue at the first question still open (staff may have answered the one on screen).
+        todo = [i for i, f in enumerate(live.fields)
+                if self.applies(f) and f.id not in self.answers and f.id not in live.skipped]
+        if todo:
+            live.index, live.resume_stage = todo[0], Stage.ASK
+        else:
+            live.resume_stage = Stage.REVIEW
+        live.resume()
         self.staff.mode.audit.record(self.staff.staff_id, "hand_back", self.draft_id)
 
     # --- internals ----------------------------------------------------------------------------
@@ -229,6 +239,10 @@ class DraftCase:
             raise StaffError("staff.already_submitted", receipt=self.submitted.receipt_no)
         if self.locked:
             raise StaffError("staff.store_locked")
+        if self.live is not None and self.live.stage is Stage.DONE:
+            raise StaffError("staff.already_submitted", receipt=self.live.receipt_no or "")
+        if self.live is not None and self.live.stage is Stage.CANCELLED:
+            raise DraftGone("staff.draft_gone")
 
     def _apply(self, field_id: str, value: Any, overridden: bool) -> None:
         self.answers[field_id] = value
