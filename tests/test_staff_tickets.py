@@ -147,3 +147,38 @@ def test_a_broken_ticket_table_never_stops_the_resident(kiosk):
     s.hear("帮忙")
     assert s.stage is Stage.HANDOFF
     assert any(e.type is EventType.HANDOFF_REQUESTED for e in kiosk.events)
+
+
+class _Controller:
+    """The attributes of kiosk.ui.controller.KioskController that the staff wiring uses."""
+
+    def __init__(self, kiosk):
+        self.listeners, self.handoff_handler, self.pin_handler = [], None, None
+        self.visit = None
+        self._kiosk = kiosk
+
+    def begin(self):
+        from kiosk.dialogue.engine import Visit
+        from staff_support import SITE, TODAY
+        self.visit = Visit(SITE, self._kiosk.store, TODAY)
+        self.visit.subscribe(lambda e: self.handoff_handler(e.data) if e.type is EventType.HANDOFF_REQUESTED else None)
+        for listener in self.listeners:
+            self.visit.subscribe(listener)
+
+
+def test_wiring_gives_the_help_screen_the_same_ticket_the_desk_keeps(kiosk):
+    from kiosk.staff.wiring import install
+    unlocked = []
+    controller = _Controller(kiosk)
+    install(controller, kiosk.mode, unlocked.append)
+    controller.begin()
+    s = controller.visit.start(FORM)
+    say_all(s, "嗯", "嗯", "嗯")                     # 3 failures: the desk's listener opens A001
+    assert controller.handoff_handler({"reason": "button", "form_id": "repair", "field_id": "applicant",
+                                       "draft_id": s.draft_id}) == "A001"
+    s.hear("找人")
+    assert len(kiosk.mode.tickets.list()) == 1
+    assert kiosk.mode.desk.live_session(s.draft_id) is s
+    assert controller.pin_handler("000000") is False and "还可以再试 4 次" in kiosk.mode.last_pin_message
+    from staff_support import PIN
+    assert controller.pin_handler(PIN) is True and unlocked[0].staff_id == "S01"

@@ -80,6 +80,7 @@ class AssistedMode:
         self.feedback = FeedbackBox(self.db, clock)
         self.desk = HandoffDesk(self.tickets, self.counter, clock)
         self.current: StaffSession | None = None
+        self.last_pin_message = ""          # why the last PIN was refused (for the PIN screen)
 
     def today(self) -> dt.date:
         """The local date now (validation bounds, day counters)."""

@@ -198,7 +198,11 @@ class HandoffDesk:
     def attach(self, visit: Visit) -> None:
         """Listen to every session of this visit."""
         self._visits.add(visit)
-        visit.subscribe(lambda event: self._on_event(visit, event))
+        visit.subscribe(lambda event: self.on_event(visit, event))
+
+    def track(self, visit: Visit) -> None:
+        """Know this visit for live-session lookups (when events arrive through another listener)."""
+        self._visits.add(visit)
 
     def live_session(self, draft_id: str) -> Session | None:
         """The resident session still open on this draft, if any (staff take it over in place)."""
@@ -226,7 +230,8 @@ class HandoffDesk:
         return self._open(PRINTER, form_id=form_id, receipt_no=receipt_no)
 
     # --- events ----------------------------------------------------------------------------
-    def _on_event(self, visit: Visit, event: DialogueEvent) -> None:
+    def on_event(self, visit: Visit, event: DialogueEvent) -> None:
+        """Handle one event of `visit` (what attach subscribes)."""
         data, session, today = event.data, visit.session, self._clock().date()
         form_id = data.get("form_id") or (session.form.id if session else None)
         t = event.type
