@@ -420,9 +420,6 @@ class Session:
         self._emit(EventType.CONFIRMED, field_id=f.id, value=value, display=display(f, value))
         if old is not None and old != value:
             self._drop_unreachable()
-        if f.type is FieldType.CONSENT and value is not True:
-            self.request_help("no_consent")
-            return
         self._save_draft()
         self._advance()
 
