@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "kiosk.staff.commands",
     "kiosk.printing.commands",
     "kiosk.speech.commands",
+    "kiosk.ui.commands",
 )
 
 

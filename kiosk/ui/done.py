@@ -28,8 +28,9 @@ class DoneScreen(Screen):
         lines = []
         documents = d.get("documents") or []
         if documents:
-            lines.append(say("ui.done_bring"))
-            lines += [f"  · {doc}" for doc in documents]
+            bring = say("ui.done_bring")
+            indent = "\u3000" * len(bring)   # full-width spaces line the list up under the first item
+            lines += [f"{bring if i == 0 else indent}{doc}" for i, doc in enumerate(documents)]
         if d.get("department"):
             lines.append(say("ui.done_where", department=d["department"]))
         if d.get("opening_hours"):

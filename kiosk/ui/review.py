@@ -55,7 +55,7 @@ class ReviewScreen(Screen):
     def per_page(self) -> int:
         """How many rows fit in the list area at the current size."""
         theme = App.get_running_app().theme
-        row = theme.target * 1.2 + theme.gap
+        row = theme.target * 1.05 + theme.gap
         return max(1, int((self.ids.rows.height + theme.gap) // row))
 
     def turn(self, step: int) -> None:

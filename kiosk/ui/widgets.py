@@ -40,6 +40,10 @@ class KLabel(Label):
     """Body text: >= 32 sp, wrapped, line spacing 1.35."""
 
 
+class FillLabel(Label):
+    """Text filling a fixed box (bar titles): >= 32 sp, cut short rather than overflowing."""
+
+
 class QuestionLabel(KLabel):
     """The question: >= 48 sp."""
 

@@ -1,0 +1,246 @@
+"""A scripted resident session through every screen type, tapping the real widgets.
+
+Used by `kiosk screenshots` (one PNG per screen) and reusable by tests. Names and free text
+cannot be tapped (they are spoken), so the tour feeds them through the same path the
+listening loop uses, with the fictional sample answers of kiosk.dialogue.sample.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable, Iterator
+
+from kivy.clock import Clock
+from kivy.core.window import Window
+
+from kiosk.dialogue.sample import SAMPLE_ID, SAMPLE_NAME, SAMPLE_PHONE, sample_transcript
+from kiosk.ui.touch import buttons, find_button, tap
+from kiosk.voices import say
+
+log = logging.getLogger(__name__)
+
+FRAME = 0.12   # seconds: let layout and textures settle before a capture or the next tap
+
+
+class Tour:
+    """Runs `steps()` on the Kivy clock; writes `NN_name_WxH.png` files into `out_dir`."""
+
+    def __init__(self, app, out_dir: Path, on_done: Callable[[list[Path]], None] | None = None):
+        self.app = app
+        self.out_dir = Path(out_dir)
+        self.on_done = on_done
+        self.shots: list[Path] = []
+        self.errors: list[str] = []
+        self._steps: Iterator[float] | None = None
+
+    # ----------------------------------------------------------------- running
+    def start(self, delay: float = 0.5) -> None:
+        """Begin after the first frames are drawn."""
+        self._steps = self.steps()
+        Clock.schedule_once(self._next, delay)
+
+    def _next(self, _dt) -> None:
+        try:
+            wait = next(self._steps)
+        except StopIteration:
+            self._finish()
+            return
+        except Exception as err:  # a broken step must still end the run with a message
+            log.exception("tour step failed")
+            self.errors.append(f"{type(err).__name__}: {err}")
+            self._finish()
+            return
+        Clock.schedule_once(self._next, wait)
+
+    def _finish(self) -> None:
+        if self.on_done is not None:
+            self.on_done(self.shots)
+
+    # ----------------------------------------------------------------- helpers
+    @property
+    def screen(self):
+        """The screen on show."""
+        return self.app.screens.current_screen
+
+    def snap(self, name: str, window: bool = False) -> None:
+        """Write the current screen (or the whole window, pop-up included) as a PNG."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        w, h = Window.size
+        path = self.out_dir / f"{len(self.shots) + 1:02d}_{name}_{w}x{h}.png"
+        if window:
+            # The timeout warning lives on the window, above the screens.
+            written = Window.screenshot(name=str(path))
+            if written and Path(written) != path:
+                Path(written).replace(path)
+        else:
+            self.app.screens.export_to_png(str(path))
+        self.shots.append(path)
+
+    def press(self, text: str) -> float:
+        """Tap the visible button with this text; returns the wait before the next step."""
+        root = self.app.timeout_warning if self.app.timeout_warning.is_open else self.screen
+        tap(find_button(root, text))
+        return FRAME
+
+    def keys(self, digits: str) -> Iterator[float]:
+        """Tap keypad keys one by one."""
+        for d in digits:
+            yield self.press(d)
+
+    def heard(self, transcript: str) -> float:
+        """What the listening loop delivers when the resident speaks."""
+        self.app.controller._heard(transcript, 1.0)
+        return FRAME
+
+    def prompt(self) -> dict:
+        """The open question's PROMPT data."""
+        return self.screen.prompt_data
+
+    def answer_here(self) -> Iterator[float]:
+        """Answer the open question by touch (speech for names and text), then confirm."""
+        d = self.prompt()
+        kind = d["field_type"]
+        session = self.app.controller.session
+        field = session.field
+        if kind == "choice":
+            yield self.press(d["choices"][0]["label"])
+        elif kind == "multi_choice":
+            yield self.press(d["choices"][0]["label"])
+            yield self.press(say("ui.ok"))
+        elif kind == "yes_no":
+            yield self.press(say("ui.yes"))
+        elif kind == "consent":
+            yield self.press(say("ui.consent_yes"))
+        elif kind in ("phone", "id_number", "integer"):
+            digits = {"phone": SAMPLE_PHONE, "id_number": SAMPLE_ID}.get(kind)
+            if digits is None:
+                digits = str(max(field.min or 0, min(field.max or 80, 80)))
+            yield from self.keys(digits)
+            yield self.press(say("ui.ok"))
+        elif kind == "date":
+            yield self.press(say("ui.ok"))
+        elif kind == "address":
+            bounds = d["bounds"]
+            yield self.press(bounds["buildings"][0])
+            yield self.press(bounds["units"][0])
+            yield from self.keys("302")
+            yield self.press(say("ui.ok"))
+        else:
+            yield self.heard(SAMPLE_NAME if kind == "name" else
+                             sample_transcript(field, self.app.controller.visit.site))
+        yield self.press(say("ui.readback_yes"))
+
+    def until_review(self, seen: set[str]) -> Iterator[float]:
+        """Answer every question of the form, snapping each field type the first time."""
+        for _ in range(40):
+            if self.app.screens.current != "question":
+                return
+            if self.screen.mode == "reuse":
+                yield self.press(say("ui.reuse_yes"))
+                continue
+            kind = self.prompt()["field_type"]
+            if kind not in seen:
+                seen.add(kind)
+                if kind in ("name", "text"):
+                    self.screen.listening = True   # as while the microphone is open
+                    yield FRAME
+                self.snap(f"question_{kind}")
+            yield from self.answer_here()
+
+    # ----------------------------------------------------------------- the script
+    def steps(self) -> Iterator[float]:
+        """Every screen type, in the order a resident meets them."""
+        ctl = self.app.controller
+        # Show the kiosk as it is with a microphone: names and text are answered by voice.
+        self.app.screens.get_screen("question").touch_only = False
+        yield FRAME
+        self.snap("home")
+        yield self.press(say("ui.colours_high"))
+        self.snap("home_high_contrast")
+        yield self.press(say("ui.colours_normal"))
+
+        seen: set[str] = set()
+        # Service 1: senior card (choice, consent, name, ID, date, yes/no, phone), with a
+        # read-back, a rejected answer, the review and the done screen.
+        tap(next(t for t in buttons(self.screen) if getattr(t, "form_id", "") == "senior_card"))
+        yield FRAME
+        self.snap("question_choice")
+        seen.add("choice")
+        yield self.press(self.prompt()["choices"][0]["label"])
+        self.snap("readback")
+        yield self.press(say("ui.readback_yes"))
+        for _ in range(40):
+            if self.app.screens.current != "question" or self.prompt()["field_type"] == "phone":
+                break
+            kind = self.prompt()["field_type"]
+            if kind not in seen:
+                seen.add(kind)
+                if kind == "name":
+                    self.screen.listening = True
+                    yield FRAME
+                elif kind == "id_number":
+                    yield from self.keys(SAMPLE_ID)
+                    self.snap("question_id_number")
+                    yield self.press(say("ui.ok"))
+                    self.snap("readback_id_number")
+                    yield self.press(say("ui.readback_yes"))
+                    continue
+                elif kind == "date":
+                    yield self.press(say("ui.date_year_less10"))
+                self.snap(f"question_{kind}")
+            yield from self.answer_here()
+        yield from self.keys(SAMPLE_PHONE[:3])
+        yield self.press(say("ui.ok"))
+        self.snap("rejected")
+        yield self.press(say("ui.key_clear"))
+        yield from self.keys(SAMPLE_PHONE)
+        seen.add("phone")
+        self.snap("question_phone")
+        yield self.press(say("ui.ok"))
+        yield self.press(say("ui.readback_yes"))
+        self.snap("review")
+        yield self.press(say("ui.review_submit"))
+        yield 0.5    # the receipt prints on a worker thread
+        self.snap("done")
+        yield self.press(say("ui.done_another"))
+
+        # Service 2: meal booking (fill-once reuse, multi-choice, integer, address), then help
+        # and the staff PIN from the review screen.
+        tap(next(t for t in buttons(self.screen) if getattr(t, "form_id", "") == "meal_booking"))
+        yield FRAME
+        self.snap("reuse_offered")
+        yield from self.until_review(seen)
+        self.snap("review_second_service")
+        yield self.press(say("ui.staff"))
+        self.snap("help")
+        yield self.press(say("ui.help_staff_login"))
+        yield from self.keys("1234")
+        self.snap("staff_pin")
+        yield self.press(say("ui.pin_back"))
+        ctl.finish("home")
+        yield FRAME
+
+        # Service 3: repair request (free text), three failures -> assistance, larger text,
+        # cancel question, and the timeout warning.
+        tap(next(t for t in buttons(self.screen) if getattr(t, "form_id", "") == "repair_request"))
+        yield FRAME
+        yield from self.until_review(seen)
+        yield self.press(say("ui.back"))
+        for _ in range(3):
+            yield self.press(say("ui.key_clear"))
+            yield self.press(say("ui.ok"))
+        self.snap("assistance_offered")
+        yield self.press(say("ui.text_larger"))
+        self.snap("question_large_text")
+        yield self.press(say("ui.text_normal"))
+        ctl.idle.arm()
+        ctl.idle._warn(0)
+        yield 0.3
+        self.snap("timeout_warning", window=True)
+        yield self.press(say("ui.timeout_continue"))
+        ctl.session.request_cancel()   # what 上一步 on the first question, or saying 不办了, does
+        yield FRAME
+        self.snap("cancel_asked")
+        yield self.press(say("ui.cancel_no"))
+        ctl.finish("home")
+        yield FRAME
