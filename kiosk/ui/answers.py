@@ -22,6 +22,7 @@ from kiosk.voices import say
 
 Answer = Callable[[Any], None]
 DIGIT_LIMITS = {"phone": 11, "id_number": 18, "integer": 6}
+TICK = "✓"
 GROUPS = {"phone": (3, 4, 4), "id_number": (6, 8, 4)}
 
 
@@ -44,6 +45,24 @@ def _fixed(button: KButton, theme) -> KButton:
     button.size_hint_y = None
     button.height = theme.target
     return button
+
+
+def _entry_row(display: DigitsLabel, ok: KButton, theme) -> BoxLayout:
+    """What was keyed in, with 确定 beside it (one row keeps the question visible in large text)."""
+    row = BoxLayout(orientation="horizontal", spacing=theme.gap, size_hint_y=None)
+    ok.size_hint = (None, 1)
+    ok.width = theme.target * 2
+    display.size_hint_y = 1
+    display.role = "large"   # digits of 44 sp fit one line beside 确定, leaving room for the question
+
+    def fit(*_args) -> None:
+        row.height = max(theme.target, display.texture_size[1])
+
+    display.bind(texture_size=fit)
+    fit()
+    row.add_widget(display)
+    row.add_widget(ok)
+    return row
 
 
 def _grouped(text: str, sizes: tuple[int, ...]) -> str:
@@ -72,10 +91,16 @@ def _choice(d, theme, ctl, **_):
     choices = d.get("choices", [])
     grid = GridLayout(cols=1 if len(choices) <= 4 else 2, spacing=theme.gap)
     for c in choices:
-        b = KButton(text=c["label"], value=c["value"], selected=d.get("current") == c["value"])
+        b = KButton(text=c["label"], value=c["value"], selected=d.get("current") == c["value"], role="large")
         b.bind(on_release=lambda btn: ctl.answer(btn.value))
         grid.add_widget(b)
     return AnswerArea(_column(), grid)
+
+
+def _toggle(button: KButton) -> None:
+    """A multi-choice option: the tick says 'chosen' without relying on colour alone."""
+    button.selected = not button.selected
+    button.text = f"{TICK} {button.base}" if button.selected else button.base
 
 
 def _multi_choice(d, theme, ctl, **_):
@@ -84,8 +109,11 @@ def _multi_choice(d, theme, ctl, **_):
     grid = GridLayout(cols=1 if len(choices) <= 4 else 2, spacing=theme.gap)
     buttons = []
     for c in choices:
-        b = KButton(text=c["label"], value=c["value"], selected=c["value"] in current)
-        b.bind(on_release=lambda btn: setattr(btn, "selected", not btn.selected))
+        chosen = c["value"] in current
+        b = KButton(text=f"{TICK} {c['label']}" if chosen else c["label"], value=c["value"],
+                    selected=chosen, role="large")
+        b.base = c["label"]
+        b.bind(on_release=_toggle)
         grid.add_widget(b)
         buttons.append(b)
     side = _column()
@@ -101,7 +129,7 @@ def _two(d, theme, ctl, yes_key: str, no_key: str, yes_value: Any, no_value: Any
     yes = KButton(text=say(yes_key), kind="primary", value=yes_value)
     no = KButton(text=say(no_key), value=no_value)
     for b in (yes, no):
-        b.font_size = theme.question_size
+        b.role = "question"
         b.bind(on_release=lambda btn: ctl.answer(btn.value))
         row.add_widget(b)
     return AnswerArea(_column(), row)
@@ -124,7 +152,7 @@ class DigitEntry:
         self.unit = (d.get("bounds") or {}).get("unit") or ""
         current = d.get("current")
         self.digits = "" if current is None else str(current)
-        self.display = DigitsLabel(size_hint_y=None, height=theme.target * 1.2)
+        self.display = DigitsLabel()
         self.keypad = Keypad(extra="X" if self.kind == "id_number" else "clear", spacing=theme.gap)
         self.keypad.bind(on_key=self.key)
         self.ok = _fixed(KButton(text=say("ui.ok"), kind="primary"), theme)
@@ -160,8 +188,7 @@ class DigitEntry:
 def _digits(d, theme, ctl, **_):
     entry = DigitEntry(d, theme, ctl)
     side = _column()
-    side.add_widget(entry.display)
-    side.add_widget(entry.ok)
+    side.add_widget(_entry_row(entry.display, entry.ok, theme))
     area = AnswerArea(side, entry.keypad)
     area.entry = entry
     return area
@@ -184,7 +211,7 @@ class DatePicker(BoxLayout):
         else:
             start = max(self.low, min(self.high, today))
         self.date = self._clamp(start)
-        self.display = DigitsLabel(size_hint_y=None, height=theme.target * 1.2)
+        self.display = DigitsLabel()
         self._values: dict[str, DigitsLabel] = {}
         self.add_widget(self._column("year", theme, wide=True))
         self.add_widget(self._column("month", theme))
@@ -237,10 +264,9 @@ class DatePicker(BoxLayout):
 def _date(d, theme, ctl, today=None, **_):
     picker = DatePicker(d, theme, today or dt.date.today())
     side = _column()
-    side.add_widget(picker.display)
-    ok = _fixed(KButton(text=say("ui.ok"), kind="primary"), theme)
+    ok = KButton(text=say("ui.ok"), kind="primary")
     ok.bind(on_release=lambda *_: ctl.answer(picker.date.isoformat()))
-    side.add_widget(ok)
+    side.add_widget(_entry_row(picker.display, ok, theme))
     area = AnswerArea(side, picker)
     area.picker = picker
     return area
@@ -260,8 +286,8 @@ class AddressPicker(BoxLayout):
         self.building = current.get("building", "")
         self.unit = current.get("unit", "")
         self.room = str(current.get("room", ""))
-        self.display = DigitsLabel(size_hint_y=None, height=theme.target * 1.2)
-        self.ok = _fixed(KButton(text=say("ui.ok"), kind="primary"), theme)
+        self.display = DigitsLabel()
+        self.ok = KButton(text=say("ui.ok"), kind="primary")
         self.ok.bind(on_release=lambda *_: self.submit())
         self.restart = _fixed(KButton(text=say("ui.address_change")), theme)
         self.restart.bind(on_release=lambda *_: self.choose_again())
@@ -324,8 +350,7 @@ class AddressPicker(BoxLayout):
 def _address(d, theme, ctl, **_):
     picker = AddressPicker(d, theme, ctl)
     side = _column()
-    side.add_widget(picker.display)
-    side.add_widget(picker.ok)
+    side.add_widget(_entry_row(picker.display, picker.ok, theme))
     side.add_widget(picker.restart)
     area = AnswerArea(side, picker)
     area.picker = picker
@@ -372,7 +397,7 @@ def build_confirm(kind: str, d: dict, theme, ctl) -> AnswerArea:
     yes.bind(on_release=lambda *_: ctl.confirm(True))
     no.bind(on_release=lambda *_: ctl.confirm(False))
     for b in (yes, no):
-        b.font_size = theme.question_size
+        b.role = "question"
         row.add_widget(b)
     main.add_widget(row)
     return AnswerArea(_column(), main)

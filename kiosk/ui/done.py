@@ -5,12 +5,17 @@ Returns to Home by itself after `[ui] done_return_s` (the controller runs the co
 from __future__ import annotations
 
 from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
 from kiosk.ui.widgets import load_kv
 from kiosk.voices import say
 
 load_kv("done")
+
+
+class ReceiptLabel(Label):
+    """The receipt number: as large as the screen width allows (never below the digits size)."""
 
 
 class DoneScreen(Screen):

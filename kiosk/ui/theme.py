@@ -18,6 +18,7 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 
 QUESTION_SP = 52        # the question itself (>= 48)
 TEXT_SP = 34            # every other text (>= 32)
+LARGE_SP = 44           # answer choices and service names
 DIGITS_SP = 60          # keypad keys, entered digits, steppers
 RECEIPT_SP = 110        # the receipt number on the done screen
 LINE_HEIGHT = 1.35      # line spacing (>= 1.3)
@@ -140,6 +141,7 @@ class ThemeState(EventDispatcher):
     scale = NumericProperty(1.0)
     question_size = NumericProperty(0)
     text_size = NumericProperty(0)
+    large_size = NumericProperty(0)
     digits_size = NumericProperty(0)
     receipt_size = NumericProperty(0)
     line_height = NumericProperty(LINE_HEIGHT)
@@ -185,6 +187,7 @@ class ThemeState(EventDispatcher):
         self.scale = LARGE_TEXT_SCALE if self.large_text else 1.0
         self.question_size = sp(QUESTION_SP * self.scale)
         self.text_size = sp(TEXT_SP * self.scale)
+        self.large_size = sp(LARGE_SP * self.scale)
         self.digits_size = sp(DIGITS_SP * self.scale)
         self.receipt_size = sp(RECEIPT_SP * self.scale)
         self.target = dp(TARGET_DP)

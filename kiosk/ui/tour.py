@@ -19,7 +19,7 @@ from kiosk.voices import say
 
 log = logging.getLogger(__name__)
 
-FRAME = 0.12   # seconds: let layout and textures settle before a capture or the next tap
+FRAME = 0.25   # seconds: let layout and textures settle before a capture or the next tap
 
 
 class Tour:
@@ -144,6 +144,12 @@ class Tour:
                 if kind in ("name", "text"):
                     self.screen.listening = True   # as while the microphone is open
                     yield FRAME
+                elif kind == "multi_choice":
+                    yield self.press(self.prompt()["choices"][0]["label"])
+                    self.snap("question_multi_choice")
+                    yield self.press(say("ui.ok"))
+                    yield self.press(say("ui.readback_yes"))
+                    continue
                 self.snap(f"question_{kind}")
             yield from self.answer_here()
 

@@ -18,6 +18,9 @@ from kivy.uix.widget import Widget
 from kiosk.ui.pictograms import Pictogram  # noqa: F401 - registered for kv
 
 KV_DIR = Path(__file__).resolve().parent
+# Text roles, each one theme size. One rule picks the size from the role, so no two kv rules
+# ever bind font_size (they would fight when the larger-text switch changes the theme).
+ROLES = ["text", "large", "question", "digits"]
 
 
 def load_kv(name: str) -> None:
@@ -31,13 +34,16 @@ class KButton(ButtonBehavior, Label):
     """A large single-tap button; `kind` picks its colour pair from the theme."""
 
     kind = OptionProperty("normal", options=["normal", "primary", "staff"])
+    role = OptionProperty("text", options=ROLES)
     selected = BooleanProperty(False)
     bg = ListProperty([0, 0, 0, 1])
     value = ObjectProperty(None, allownone=True)   # what a tap answers (choice value, digit, ...)
 
 
 class KLabel(Label):
-    """Body text: >= 32 sp, wrapped, line spacing 1.35."""
+    """Body text: >= 32 sp, wrapped, line spacing 1.35; `role` picks the theme size."""
+
+    role = OptionProperty("text", options=ROLES)
 
 
 class FillLabel(Label):
@@ -47,6 +53,8 @@ class FillLabel(Label):
 class QuestionLabel(KLabel):
     """The question: >= 48 sp."""
 
+    role = OptionProperty("question", options=ROLES)
+
 
 class NoticeLabel(KLabel):
     """A 'not understood' or help message on a pale band."""
@@ -54,6 +62,8 @@ class NoticeLabel(KLabel):
 
 class DigitsLabel(KLabel):
     """What has been keyed in so far, in large digits on a panel."""
+
+    role = OptionProperty("digits", options=ROLES)
 
 
 class Backdrop(BoxLayout):
@@ -88,13 +98,9 @@ class Keypad(GridLayout):
         self.spacing = kwargs.get("spacing", 10)
         labels = {"X": "X", "clear": say("ui.key_clear"), "delete": say("ui.key_delete")}
         for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", extra, "0", "delete"]:
-            button = KButton(text=labels.get(key, key), value=key)
-            if key.isdigit() or key == "X":
-                button.font_size = button.font_size  # replaced below by a binding to digits_size
-                button.bind(on_release=self._tap)
-                _bind_digits(button)
-            else:
-                button.bind(on_release=self._tap)
+            button = KButton(text=labels.get(key, key), value=key,
+                             role="digits" if key.isdigit() or key == "X" else "text")
+            button.bind(on_release=self._tap)
             self.add_widget(button)
 
     def _tap(self, button) -> None:
@@ -102,15 +108,6 @@ class Keypad(GridLayout):
 
     def on_key(self, key: str) -> None:
         """Default handler (listeners bind to it)."""
-
-
-def _bind_digits(button: KButton) -> None:
-    """Digit keys use the digits size and follow the larger-text switch."""
-    from kivy.app import App  # noqa: PLC0415
-
-    theme = App.get_running_app().theme
-    button.font_size = theme.digits_size
-    theme.bind(digits_size=button.setter("font_size"))
 
 
 def show(widget: Widget, visible: bool) -> None:
