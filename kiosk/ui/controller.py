@@ -74,6 +74,12 @@ class KioskController:
         self._show("home")
         self.speak(say("welcome"))
 
+    def add_listener(self, listener: Callable[[DialogueEvent], None]) -> None:
+        """Receive every event of this and every later visit (tests, audit log)."""
+        self.listeners.append(listener)
+        if self.visit is not None:
+            self.visit.subscribe(listener)
+
     def start_form(self, form_id: str) -> None:
         """A service tile was tapped."""
         form = self.runtime.catalogue.forms[form_id]

@@ -82,6 +82,14 @@ class Tour:
         tap(find_button(root, text))
         return FRAME
 
+    def contrast_switch(self) -> str:
+        """The label the one-tap colour switch shows now."""
+        return say("ui.colours_normal" if self.app.theme.high_contrast else "ui.colours_high")
+
+    def text_switch(self) -> str:
+        """The label the one-tap text-size switch shows now."""
+        return say("ui.text_normal" if self.app.theme.large_text else "ui.text_larger")
+
     def keys(self, digits: str) -> Iterator[float]:
         """Tap keypad keys one by one."""
         for d in digits:
@@ -161,9 +169,9 @@ class Tour:
         self.app.screens.get_screen("question").touch_only = False
         yield FRAME
         self.snap("home")
-        yield self.press(say("ui.colours_high"))
-        self.snap("home_high_contrast")
-        yield self.press(say("ui.colours_normal"))
+        yield self.press(self.contrast_switch())
+        self.snap("home_high_contrast" if self.app.theme.high_contrast else "home_standard_colours")
+        yield self.press(self.contrast_switch())
 
         seen: set[str] = set()
         # Service 1: senior card (choice, consent, name, ID, date, yes/no, phone), with a
@@ -236,9 +244,9 @@ class Tour:
             yield self.press(say("ui.key_clear"))
             yield self.press(say("ui.ok"))
         self.snap("assistance_offered")
-        yield self.press(say("ui.text_larger"))
-        self.snap("question_large_text")
-        yield self.press(say("ui.text_normal"))
+        yield self.press(self.text_switch())
+        self.snap("question_large_text" if self.app.theme.large_text else "question_standard_text")
+        yield self.press(self.text_switch())
         ctl.idle.arm()
         ctl.idle._warn(0)
         yield 0.3

@@ -1,0 +1,106 @@
+"""Idle timeout on the live app: warning, 继续 extensions, then the visit is wiped and Home shows.
+
+The settings require >= 20 s; the test shortens the idle watch's own periods so Kivy's Clock
+runs the real flow in a fraction of a second.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+
+import pytest  # noqa: E402
+
+from kiosk.dialogue.events import EventType  # noqa: E402
+from kiosk.ui import harness  # noqa: E402
+from kiosk.voices import say  # noqa: E402
+
+
+@pytest.fixture
+def app():
+    app = harness.kiosk_app()
+    harness.fresh(app)
+    idle = app.controller.idle
+    saved = (idle.warn_after, idle.extension, idle.max_extensions)
+    idle.warn_after, idle.extension, idle.max_extensions = 0.6, 0.6, 10
+    yield app
+    idle.warn_after, idle.extension, idle.max_extensions = saved
+    harness.fresh(app)
+
+
+def touch(widget):
+    from kivy.tests.common import UnitTestTouch
+
+    x, y = widget.to_window(*widget.center)
+    t = UnitTestTouch(x, y)
+    t.touch_down()
+    t.touch_up()
+    harness.frames(2)
+
+
+def start_form(app):
+    harness.frames(3)    # let the screen switch to Home finish before the tap
+    home = app.screens.get_screen("home")
+    touch(next(t for t in home.ids.tiles.children if t.form_id == "repair_request"))
+    assert app.screens.current == "question"
+
+
+def test_settings_allow_at_least_ten_extensions_of_twenty_seconds():
+    from kiosk.config import UISettings
+
+    ui = UISettings()
+    assert ui.max_extensions >= 10 and ui.extension_s >= 20
+    with pytest.raises(ValueError):
+        UISettings(max_extensions=9)
+    with pytest.raises(ValueError):
+        UISettings(extension_s=10)
+
+
+def test_no_timeout_on_home(app):
+    harness.settle(0.4)
+    assert not app.timeout_warning.is_open
+
+
+def test_ten_extensions_then_the_visit_is_wiped(app):
+    events = []
+    app.controller.add_listener(events.append)
+    start_form(app)
+    from kiosk.ui.touch import find_button
+
+    for n in range(10):
+        assert harness.wait_until(lambda: app.timeout_warning.is_open, timeout=2), f"warning {n}"
+        assert say("ui.timeout_question") in app.controller.speaker.said[-1]
+        touch(find_button(app.timeout_warning, say("ui.timeout_continue")))
+        assert not app.timeout_warning.is_open
+        assert app.screens.current == "question"
+    assert not [e for e in events if e.type is EventType.ENDED]
+    # No extension left: the next idle period ends the visit.
+    assert harness.wait_until(lambda: app.screens.current == "home"
+                              and any(e.type is EventType.ENDED for e in events), timeout=3)
+    ended = [e for e in events if e.type is EventType.ENDED]
+    assert ended[-1].data["reason"] == "timeout"
+    assert app.controller.session is None
+    # The draft was kept for staff (the engine's timeout rule), the screen shows none of it.
+    assert app.screens.current == "home"
+
+
+def test_unanswered_warning_returns_home(app):
+    start_form(app)
+    assert harness.wait_until(lambda: app.timeout_warning.is_open, timeout=2)
+    assert harness.wait_until(lambda: app.screens.current == "home", timeout=3)
+    assert not app.timeout_warning.is_open
+    question = app.screens.get_screen("question")
+    assert app.controller.session is None
+    # A new resident starting a form sees its first question, not the old one's answers.
+    start_form(app)
+    assert question.prompt_data.get("step") == 1
+
+
+def test_touches_keep_the_session_alive(app):
+    start_form(app)
+    from kiosk.ui.touch import find_button
+
+    for _ in range(6):
+        harness.settle(0.25)
+        touch(find_button(app.screens.current_screen, say("ui.repeat")))
+    assert not app.timeout_warning.is_open
