@@ -23,6 +23,16 @@ from kiosk.voices import say  # noqa: E402
 
 log = logging.getLogger(__name__)
 
+# Screen name -> (module, class); built lazily by KioskApp.screen().
+SCREENS = {
+    "home": ("kiosk.ui.home", "HomeScreen"),
+    "question": ("kiosk.ui.question", "QuestionScreen"),
+    "review": ("kiosk.ui.review", "ReviewScreen"),
+    "done": ("kiosk.ui.done", "DoneScreen"),
+    "help": ("kiosk.ui.help", "HelpScreen"),
+    "staff_pin": ("kiosk.ui.staff_pin", "StaffPinScreen"),
+}
+
 EXIT_FONT = 3
 EXIT_STORE = 4
 
@@ -62,30 +72,50 @@ class KioskApp(App):
         Window.clearcolor = self.theme.bg
         self.theme.bind(bg=lambda _t, c: setattr(Window, "clearcolor", c))
         from kiosk.ui.controller import KioskController  # noqa: PLC0415
-        from kiosk.ui.done import DoneScreen  # noqa: PLC0415
-        from kiosk.ui.help import HelpScreen  # noqa: PLC0415
         from kiosk.ui.home import HomeScreen  # noqa: PLC0415
-        from kiosk.ui.question import QuestionScreen  # noqa: PLC0415
-        from kiosk.ui.review import ReviewScreen  # noqa: PLC0415
-        from kiosk.ui.staff_pin import StaffPinScreen  # noqa: PLC0415
         from kiosk.ui.timeout import TimeoutWarning  # noqa: PLC0415
 
         self.screens = ScreenManager(transition=NoTransition())
         self.controller = KioskController(self, self.runtime, speaker=self._speaker,
                                           print_service=self.print_service)
-        for cls, name in ((HomeScreen, "home"), (QuestionScreen, "question"), (ReviewScreen, "review"),
-                          (DoneScreen, "done"), (HelpScreen, "help"), (StaffPinScreen, "staff_pin")):
-            self.screens.add_widget(cls(name=name))
+        # Home first; the other screens are built in the frames after it is drawn (or at once
+        # when something needs one earlier), so the resident sees Home sooner.
+        self.screens.add_widget(HomeScreen(name="home"))
         self.screens.get_screen("home").fill(self.runtime.catalogue.forms.values())
         self.timeout_warning = TimeoutWarning()
         lock_down(Window, self)
         Window.bind(on_touch_down=lambda *_a: self.controller.idle.poke())
         return self.screens
 
+    def screen(self, name: str):
+        """The screen called `name`, built on first use."""
+        if not self.screens.has_screen(name):
+            import importlib  # noqa: PLC0415
+
+            module, cls = SCREENS[name]
+            self.screens.add_widget(getattr(importlib.import_module(module), cls)(name=name))
+        return self.screens.get_screen(name)
+
+    def _build_rest(self, names: list[str]) -> None:
+        """Build one more screen per frame after Home is up."""
+        from kivy.clock import Clock  # noqa: PLC0415
+
+        if names:
+            self.screen(names[0])
+            Clock.schedule_once(lambda _dt: self._build_rest(names[1:]), 0.02)
+        else:
+            self._start_speech()
+
     def on_start(self):
-        """Home first, then the voice and the speech model in the background."""
+        """Home first, then the other screens, the voice and the speech model in the background."""
+        from kivy.clock import Clock  # noqa: PLC0415
+
         self.controller.begin()
-        if self.load_speech and self._speaker is None:
+        Clock.schedule_once(lambda _dt: self._build_rest([n for n in SCREENS if n != "home"]), 0.02)
+
+    def _start_speech(self) -> None:
+        """Voice and model load on a thread: the screen never waits for them."""
+        if self.load_speech and self._speaker is None and self.speech_thread is None:
             self.speech_thread = threading.Thread(target=self._load_speech, daemon=True, name="speech-load")
             self.speech_thread.start()
 
@@ -148,6 +178,12 @@ def make_print_service(settings: Settings, store):
         return None
 
 
+def _open_runtime(settings: Settings):
+    from kiosk.runtime import open_runtime  # noqa: PLC0415
+
+    return open_runtime(settings)
+
+
 def run_app(settings: Settings) -> int:
     """Open the kiosk window and run until staff exit; returns the process exit code."""
     try:
@@ -158,11 +194,10 @@ def run_app(settings: Settings) -> int:
     from kiosk.ui.window import configure  # noqa: PLC0415
 
     configure(settings.ui.width, settings.ui.height, settings.ui.fullscreen)
-    from kiosk.runtime import open_runtime  # noqa: PLC0415
     from kiosk.store.model import StoreError  # noqa: PLC0415
 
     try:
-        runtime = open_runtime(settings)
+        runtime = _open_runtime(settings)
     except StoreError as err:
         print(f"kiosk: cannot open the submission store: {err}", file=sys.stderr)
         return EXIT_STORE

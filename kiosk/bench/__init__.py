@@ -15,6 +15,7 @@ BENCH_MODULES = (
     "kiosk.bench.core",
     "kiosk.bench.speech",
     "kiosk.bench.printing",
+    "kiosk.bench.ui",
 )
 
 

@@ -37,6 +37,7 @@ class KioskController:
         self.microphone = None
         self.loop = None                      # kiosk.speech.listening.ListeningLoop when speech works
         self.touch_only_reason = ""
+        self.touch_only = True               # until a recognizer and a microphone are ready
         self.listeners: list[Callable[[DialogueEvent], None]] = []   # tests, audit: every visit
         self.handoff_handler: Callable[[dict], str | None] | None = None  # staff layer: -> ticket
         self.pin_handler: Callable[[str], bool | None] | None = None      # staff layer: PIN check
@@ -101,7 +102,9 @@ class KioskController:
             self.loop = ListeningLoop(recognizer, microphone, self._heard, speaker=self.speaker,
                                       dispatch=lambda f: Clock.schedule_once(lambda _dt: f()),
                                       on_error=self._mic_error)
-        self.screens.get_screen("question").touch_only = self.loop is None
+        self.touch_only = self.loop is None
+        if self.screens.has_screen("question"):
+            self.app.screen("question").touch_only = self.touch_only
 
     # ----------------------------------------------------------------- resident actions
     def repeat(self) -> None:
@@ -193,7 +196,7 @@ class KioskController:
     def open_staff_pin(self) -> None:
         """The staff login keypad (reached from the help screen)."""
         self._quiet()
-        self.screens.get_screen("staff_pin").clear()
+        self.app.screen("staff_pin").clear()
         self._show("staff_pin")
 
     def pin_entered(self, pin: str) -> bool | None:
@@ -243,7 +246,8 @@ class KioskController:
         log.warning("microphone stopped; touch only: %s", why)
         self.loop = None
         self._set_listening(False)
-        self.screens.get_screen("question").touch_only = True
+        self.touch_only = True
+        self.app.screen("question").touch_only = True
 
     def _quiet(self) -> None:
         """A tap interrupts the voice and the microphone."""
@@ -257,7 +261,8 @@ class KioskController:
         self._set_listening(False)
 
     def _set_listening(self, on: bool) -> None:
-        self.screens.get_screen("question").listening = on
+        if on or self.screens.has_screen("question"):
+            self.app.screen("question").listening = on
 
     def _grammar(self) -> list[str] | None:
         session = self.session
@@ -273,39 +278,39 @@ class KioskController:
 
     def _on_form_started(self, d: dict) -> None:
         self._intro = d.get("speech", "")
-        self.screens.get_screen("question").form_title = d.get("title", "")
-        self.screens.get_screen("review").form_title = d.get("title", "")
+        self.app.screen("question").form_title = d.get("title", "")
+        self.app.screen("review").form_title = d.get("title", "")
 
     def _on_prompt(self, d: dict) -> None:
-        self.screens.get_screen("question").show_prompt(d)
+        self.app.screen("question").show_prompt(d)
         self._show("question")
         speech = "".join(filter(None, [self._intro, d.get("speech", "")]))
         self._intro = ""
         self.speak(speech, self._grammar())
 
     def _on_understood(self, d: dict) -> None:
-        self.screens.get_screen("question").show_confirm("readback", d)
+        self.app.screen("question").show_confirm("readback", d)
         self._show("question")
         self.speak(d.get("speech", ""), self._grammar())
 
     def _on_reuse_offered(self, d: dict) -> None:
-        self.screens.get_screen("question").show_confirm("reuse", d)
+        self.app.screen("question").show_confirm("reuse", d)
         self._show("question")
         self.speak(d.get("speech", ""), self._grammar())
 
     def _on_cancel_asked(self, d: dict) -> None:
-        self.screens.get_screen("question").show_confirm("cancel", d)
+        self.app.screen("question").show_confirm("cancel", d)
         self._show("question")
         self.speak(d.get("speech", ""), None)
 
     def _on_rejected(self, d: dict) -> None:
-        screen = self.screens.get_screen(self.screens.current)
+        screen = self.screens.current_screen
         if hasattr(screen, "show_notice"):
             screen.show_notice(d.get("text", ""))
         self.speak(d.get("speech", ""), self._grammar())
 
     def _on_assistance_offered(self, d: dict) -> None:
-        self.screens.get_screen("question").show_notice(d.get("text", ""), assist=True)
+        self.app.screen("question").show_notice(d.get("text", ""), assist=True)
         self.speak(d.get("speech", ""), self._grammar())
 
     def _on_confirmed(self, d: dict) -> None:
@@ -322,22 +327,22 @@ class KioskController:
             except Exception:
                 log.exception("handoff handler failed")
         ticket = ticket or d.get("ticket")
-        self.screens.get_screen("help").show(d, ticket, can_resume=self.session is not None)
+        self.app.screen("help").show(d, ticket, can_resume=self.session is not None)
         self._show("help")
         self.speak(d.get("speech", ""))
 
     def _on_review(self, d: dict) -> None:
-        self.screens.get_screen("review").show(d)
+        self.app.screen("review").show(d)
         self._show("review")
         self.speak(d.get("speech", ""), None)
 
     def _on_submit_failed(self, d: dict) -> None:
-        self.screens.get_screen("review").show_notice(d.get("text", ""))
+        self.app.screen("review").show_notice(d.get("text", ""))
         self.speak(d.get("speech", ""))
 
     def _on_submitted(self, d: dict) -> None:
         self.idle.disarm()
-        done = self.screens.get_screen("done")
+        done = self.app.screen("done")
         done.show(d)
         self._show("done")
         self.speak(d.get("speech", ""), None)
@@ -361,7 +366,7 @@ class KioskController:
 
     # ----------------------------------------------------------------- printing
     def _print(self, d: dict) -> None:
-        done = self.screens.get_screen("done")
+        done = self.app.screen("done")
         submission = d.get("submission")
         form = self.runtime.catalogue.forms.get(d.get("form_id", ""))
         if self.print_service is None or submission is None or form is None:
@@ -385,12 +390,12 @@ class KioskController:
     def _start_done_timer(self) -> None:
         self._cancel_done_timer()
         self._done_left = int(self.runtime.settings.ui.done_return_s)
-        self.screens.get_screen("done").seconds_left = self._done_left
+        self.app.screen("done").seconds_left = self._done_left
         self._done_ev = Clock.schedule_interval(self._done_tick, 1.0)
 
     def _done_tick(self, _dt) -> None:
         self._done_left -= 1
-        self.screens.get_screen("done").seconds_left = max(0, self._done_left)
+        self.app.screen("done").seconds_left = max(0, self._done_left)
         if self._done_left <= 0:
             self.finish("done")
 
@@ -413,5 +418,6 @@ class KioskController:
             self.visit.end("timeout")
 
     def _show(self, name: str) -> None:
+        self.app.screen(name)
         if self.screens.current != name:
             self.screens.current = name

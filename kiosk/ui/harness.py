@@ -32,7 +32,7 @@ def kiosk_app(width: int = 1280, height: int = 800):
     app = demo_app(settings, width, height, Path(_tmp.name))
     app._run_prepare()          # build() + window + on_start, without entering the main loop
     _app = app
-    frames(3)
+    frames(10)                  # Home, then one more screen per frame
     return app
 
 
