@@ -566,3 +566,12 @@ def test_choice_words_ending_in_de_are_understood():
     assert understand(field, "租 的", SiteSpec()).value == "rent"
     assert understand(field, "买的", SiteSpec()).value == "own"
     assert understand(field, "我 要 租 的", SiteSpec()).value == "rent"
+
+
+def test_importing_the_engine_leaves_numeral_and_pinyin_tables_for_later():
+    import subprocess
+    import sys
+
+    code = ("import sys, kiosk.dialogue.engine as e; assert 'cn2an' not in sys.modules and 'pypinyin' not in sys.modules;"
+            "from kiosk.dialogue.understand import warm_up; warm_up(); assert 'cn2an' in sys.modules and 'pypinyin' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-import cn2an
-from pypinyin import Style, lazy_pinyin
 from rapidfuzz import fuzz
 
 from kiosk.catalogue.spec import Choice, FieldSpec, FieldType, SiteSpec, resolve_date_bound
@@ -154,6 +152,7 @@ def yes_no(transcript: str) -> bool | None:
 
 def grammar_phrases(field: FieldSpec, site: SiteSpec) -> list[str]:
     """Phrases this field can be answered with, plus commands and yes/no words (no [unk])."""
+    import cn2an  # imported on first use: it costs 0.2 s of kiosk start-up
     t = field.type
     if t in (FieldType.NAME, FieldType.TEXT):
         return []
@@ -434,6 +433,7 @@ def spoken_digits(text: str) -> str | None:
 
 def spoken_number(text: str | None) -> int | None:
     """'七十八', '七 十 八', '一百零二', '78', '两百' -> int; None when it is not a number."""
+    import cn2an  # imported on first use: it costs 0.2 s of kiosk start-up
     text = re.sub(r"\s+", "", text or "")
     if not text:
         return None
@@ -505,6 +505,7 @@ _ORDINAL = re.compile(r"(第)?(.+?)(个|项|种|条)?")
 
 def _ordinal(choices: list[Choice], text: str) -> Choice | None:
     """第二个 / 第二 / 二 -> the second option; a bare number only when no option names it."""
+    import cn2an  # imported on first use: it costs 0.2 s of kiosk start-up
     m = _ORDINAL.fullmatch(text)
     if not m:
         return None
@@ -523,6 +524,7 @@ _FOLD = [("zh", "z"), ("ch", "c"), ("sh", "s"), ("ang", "an"), ("eng", "en"), ("
 
 def _sound(text: str) -> list[str]:
     """Toneless pinyin with the usual southern mergers folded (zh=z, n=l, in=ing...)."""
+    from pypinyin import Style, lazy_pinyin  # first use only: 0.3 s at start-up
     out = []
     for syllable in lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: [c for c in s.lower()]):
         for a, b in _FOLD:
@@ -609,6 +611,7 @@ def _has_han(text: str) -> bool:
 
 def _spoken_numbers(text: str) -> str:
     """'12号楼' -> '十二号楼': how people say a name that contains arabic digits."""
+    import cn2an  # imported on first use: it costs 0.2 s of kiosk start-up
     return cn2an.transform(text, "an2cn") if re.search(r"\d", text) else text
 
 
@@ -626,3 +629,12 @@ def _unclear(field: FieldSpec, key: str) -> Invalid:
     if key == "answer.unclear_integer":
         return Invalid(key, low=field.min, high=field.max)
     return Invalid(key)
+
+
+def warm_up() -> None:
+    """Load the numeral and pinyin tables now (0.5 s), e.g. on a thread after Home is drawn.
+
+    They are imported on first use so that they never delay the kiosk's first screen.
+    """
+    spoken_number("七十八")
+    _sound("张")
