@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "kiosk.printing.commands",
     "kiosk.speech.commands",
     "kiosk.ui.commands",
+    "kiosk.sync.commands",
+    "kiosk.central.commands",
 )
 
 

@@ -93,6 +93,16 @@ class StaffSettings(_Section):
     lockout_s: float = 300
 
 
+class SyncSettings(_Section):
+    """Sending submissions to the central service (empty url = this kiosk works alone)."""
+
+    url: str = ""                                      # e.g. http://central.lan:8400
+    token: str = ""                                    # from `kiosk central add-kiosk KIOSK_ID`
+    interval_s: float = Field(default=30, ge=1)        # between rounds while all is well
+    timeout_s: float = Field(default=10, gt=0)         # per HTTP request
+    batch_size: int = Field(default=50, ge=1, le=500)
+
+
 class Settings(_Section):
     """Everything the kiosk reads at start-up."""
 
@@ -104,6 +114,7 @@ class Settings(_Section):
     printer: PrinterSettings = Field(default_factory=PrinterSettings)
     ui: UISettings = Field(default_factory=UISettings)
     staff: StaffSettings = Field(default_factory=StaffSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
 
     @property
     def db_path(self) -> Path:

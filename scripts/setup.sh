@@ -13,6 +13,8 @@ APT_PACKAGES=(
   socat                           # a real serial pty pair for printer tests
   libzbar0 zbar-tools             # QR decoding in receipt tests
   fontconfig
+  postgresql                      # the central service's database (tests start a throwaway cluster)
+  chromium                        # headless browser test of the central status page and console
 )
 
 need_apt=0

@@ -1,0 +1,65 @@
+"""The kiosk API: register a kiosk's key, post outbox batches (bearer token per kiosk)."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
+
+from kiosk.central.store import CentralError, CentralStore
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/v1")
+MAX_BATCH = 500
+
+
+def _store(request: Request) -> CentralStore:
+    return request.app.state.store
+
+
+def authenticated_kiosk(request: Request) -> str:
+    """The kiosk id behind the request's bearer token (401 otherwise)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    kiosk_id = _store(request).kiosk_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    if kiosk_id is None:
+        raise HTTPException(401, "unknown kiosk token", headers={"WWW-Authenticate": "Bearer"})
+    return kiosk_id
+
+
+@router.get("/health")
+def health(request: Request) -> dict:
+    """Liveness and schema version (no auth; no data)."""
+    return {"ok": True, "schema": request.app.state.schema_version}
+
+
+@router.put("/kiosks/{kiosk_id}")
+def register_kiosk(kiosk_id: str, request: Request, body: dict = Body(...),
+                   me: str = Depends(authenticated_kiosk)) -> dict:
+    """Keep the kiosk's public key and wrapped private key (wrapped by the staff secret)."""
+    if kiosk_id != me:
+        raise HTTPException(403, "token belongs to another kiosk")
+    if not isinstance(body.get("keyring"), dict) or not isinstance(body.get("key_id"), str):
+        raise HTTPException(422, "body needs keyring (object) and key_id (text)")
+    try:
+        _store(request).register_key(me, body["key_id"], body["keyring"])
+    except CentralError as err:
+        raise HTTPException(422, err.code) from None
+    log.info("kiosk %s registered key %s", me, body["key_id"])
+    return {"ok": True, "kiosk_id": me, "key_id": body["key_id"]}
+
+
+@router.post("/submissions")
+def post_submissions(request: Request, body: dict = Body(...), me: str = Depends(authenticated_kiosk)) -> dict:
+    """Upsert a batch by submission uuid; the answer lists the uuids now held (the kiosk's ack)."""
+    if body.get("kiosk_id") != me:
+        raise HTTPException(403, "batch is for another kiosk")
+    items = body.get("items")
+    if not isinstance(items, list):
+        raise HTTPException(422, "items must be a list")
+    if len(items) > MAX_BATCH:
+        raise HTTPException(413, f"at most {MAX_BATCH} items per batch")
+    accepted, rejected = _store(request).upsert_submissions(me, items)
+    if rejected:
+        log.warning("kiosk %s: %d item(s) refused: %s", me, len(rejected),
+                    ", ".join(sorted({r.reason for r in rejected})))
+    return {"accepted": accepted, "rejected": [{"uuid": r.uuid, "reason": r.reason} for r in rejected]}

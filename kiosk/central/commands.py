@@ -1,0 +1,111 @@
+"""`kiosk central serve | migrate | set-password | add-kiosk`: run and administer the central service.
+
+The database is named by --dsn or $KIOSK_CENTRAL_DSN (a libpq connection string, e.g.
+`host=/run/postgresql dbname=kiosk_central`). FastAPI, uvicorn and psycopg are imported only
+when a central command runs, so a kiosk without the `central` extra still starts.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+DSN_ENV = "KIOSK_CENTRAL_DSN"
+
+
+def register(subparsers) -> None:
+    """Add `kiosk central ...` to the CLI."""
+    parser = subparsers.add_parser("central", help="the central service for a fleet of kiosks")
+    sub = parser.add_subparsers(dest="central_command", metavar="ACTION", required=True)
+
+    def with_dsn(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--dsn", default=os.environ.get(DSN_ENV, ""),
+                       help=f"PostgreSQL connection string (default ${DSN_ENV})")
+        return p
+
+    serve = with_dsn(sub.add_parser("serve", help="run the API, status page and staff console"))
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8400)
+    serve.add_argument("--secure-cookies", action="store_true", help="set when served over HTTPS")
+    serve.set_defaults(func=_serve)
+    with_dsn(sub.add_parser("migrate", help="create or upgrade the database schema")).set_defaults(func=_migrate)
+    pw = with_dsn(sub.add_parser("set-password", help="create a staff login or change its password"))
+    pw.add_argument("--user", default="staff")
+    pw.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    pw.set_defaults(func=_set_password)
+    add = with_dsn(sub.add_parser("add-kiosk", help="register a kiosk and print its API token (once)"))
+    add.add_argument("kiosk_id")
+    add.set_defaults(func=_add_kiosk)
+
+
+def _store(args):
+    from kiosk.central.store import CentralStore   # noqa: PLC0415 - optional dependency
+    if not args.dsn:
+        print(f"kiosk central: give --dsn or set {DSN_ENV}", file=sys.stderr)
+        return None
+    store = CentralStore(args.dsn)
+    store.migrate()
+    return store
+
+
+def _migrate(args) -> int:
+    store = _store(args)
+    if store is None:
+        return 2
+    print(f"schema v{store.migrate()}")
+    return 0
+
+
+def _set_password(args) -> int:
+    from kiosk.central.store import PASSWORD_MIN, CentralError   # noqa: PLC0415
+    store = _store(args)
+    if store is None:
+        return 2
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.user} (>= {PASSWORD_MIN} characters): ")
+        if getpass.getpass("again: ") != password:
+            print("the two passwords differ", file=sys.stderr)
+            return 1
+    try:
+        store.set_password(args.user, password)
+    except CentralError as err:
+        print(f"refused: {err}", file=sys.stderr)
+        return 1
+    print(f"password set for {args.user}")
+    return 0
+
+
+def _add_kiosk(args) -> int:
+    from kiosk.central.store import CentralError   # noqa: PLC0415
+    store = _store(args)
+    if store is None:
+        return 2
+    try:
+        token = store.add_kiosk(args.kiosk_id)
+    except CentralError as err:
+        print(f"refused: {err}", file=sys.stderr)
+        return 1
+    print(f"kiosk {args.kiosk_id}: put this in the kiosk's kiosk.toml ([sync] token) or KIOSK_SYNC__TOKEN;"
+          " it is not shown again:", file=sys.stderr)
+    print(token)
+    return 0
+
+
+def _serve(args) -> int:
+    import uvicorn   # noqa: PLC0415
+
+    from kiosk.catalogue.loader import load_catalogue   # noqa: PLC0415
+    from kiosk.central.app import create_app   # noqa: PLC0415
+    from kiosk.config import load_settings   # noqa: PLC0415
+
+    if not args.dsn:
+        print(f"kiosk central: give --dsn or set {DSN_ENV}", file=sys.stderr)
+        return 2
+    settings = load_settings(args.config)
+    forms = dict(load_catalogue(settings.forms_dir).forms)
+    app = create_app(args.dsn, forms=forms, site=settings.site, secure_cookies=args.secure_cookies)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning")
+    return 0

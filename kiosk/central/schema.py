@@ -1,0 +1,107 @@
+"""PostgreSQL schema of the central service: ordered, append-only migrations with a version table.
+
+Never edit or reorder a released step; append a new one. Each step runs in its own transaction
+together with its row in `central_schema`, under an advisory lock, so two services starting at
+once migrate once and a failed step leaves the schema at the last whole step.
+"""
+from __future__ import annotations
+
+import logging
+
+import psycopg
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("received", "in_progress", "done")     # 已受理 / 办理中 / 已办结
+_LOCK_ID = 0x6B696F736B   # pg_advisory_xact_lock key for migrations ("kiosk")
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE kiosks (
+        kiosk_id     text PRIMARY KEY,
+        token_hash   text NOT NULL UNIQUE,          -- sha256 of the API token; the token is shown once
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        last_seen_at timestamptz
+    );
+    CREATE TABLE kiosk_keys (                       -- public key + private key wrapped by the staff secret
+        kiosk_id      text NOT NULL REFERENCES kiosks ON DELETE CASCADE,
+        key_id        text NOT NULL,
+        keyring       jsonb NOT NULL,
+        registered_at timestamptz NOT NULL DEFAULT now(),
+        updated_at    timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (kiosk_id, key_id)
+    );
+    CREATE TABLE submissions (
+        uuid        text PRIMARY KEY,               -- the kiosk's submission uuid: upserts key on it
+        kiosk_id    text NOT NULL REFERENCES kiosks,
+        receipt_no  text NOT NULL,
+        form_id     text NOT NULL,
+        created_at  timestamptz NOT NULL,
+        check_code  text NOT NULL,
+        key_id      text NOT NULL,
+        payload     jsonb NOT NULL CHECK (payload ? 'v'),   -- plain answers + sealed personal values
+        status      text NOT NULL DEFAULT 'received' CHECK (status IN ('received', 'in_progress', 'done')),
+        status_at   timestamptz NOT NULL DEFAULT now(),
+        received_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX submissions_receipt ON submissions (receipt_no);
+    CREATE INDEX submissions_created ON submissions (created_at DESC);
+    CREATE TABLE staff_accounts (
+        username     text PRIMARY KEY,
+        pw_hash      text NOT NULL,                 -- slow salted Scrypt record (kiosk.staff.pin.hash_pin)
+        failures     integer NOT NULL DEFAULT 0,
+        locked_until timestamptz,
+        updated_at   timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE TABLE staff_sessions (
+        id_hash    text PRIMARY KEY,                -- sha256 of the cookie value
+        username   text NOT NULL REFERENCES staff_accounts ON DELETE CASCADE,
+        csrf       text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+    );
+    CREATE TABLE central_audit (
+        id     bigserial PRIMARY KEY,
+        ts     timestamptz NOT NULL DEFAULT now(),
+        actor  text NOT NULL,
+        action text NOT NULL,
+        target text NOT NULL DEFAULT '',
+        old    text NOT NULL DEFAULT '',
+        new    text NOT NULL DEFAULT ''
+    );
+    CREATE FUNCTION central_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'central_audit is append-only';
+    END $$;
+    CREATE TRIGGER central_audit_no_change BEFORE UPDATE OR DELETE ON central_audit
+        FOR EACH ROW EXECUTE FUNCTION central_audit_append_only();
+    """,
+]
+
+
+class SchemaError(Exception):
+    """The database was migrated by a newer central service."""
+
+
+def schema_version(conn: psycopg.Connection) -> int:
+    """The highest applied migration (0 for an empty database)."""
+    conn.execute("CREATE TABLE IF NOT EXISTS central_schema ("
+                 "version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+    return conn.execute("SELECT coalesce(max(version), 0) FROM central_schema").fetchone()[0]
+
+
+def migrate(dsn: str) -> int:
+    """Apply every missing migration; return the schema version now in force."""
+    with psycopg.connect(dsn) as conn:
+        while True:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+                version = schema_version(conn)
+                if version > len(MIGRATIONS):
+                    raise SchemaError(f"database schema v{version} is newer than this service "
+                                      f"(knows v{len(MIGRATIONS)}): upgrade the service")
+                if version == len(MIGRATIONS):
+                    return version
+                conn.execute(MIGRATIONS[version])
+                conn.execute("INSERT INTO central_schema (version) VALUES (%s)", (version + 1,))
+                log.info("central schema migrated to v%d", version + 1)

@@ -1,0 +1,160 @@
+"""One sync round: register the kiosk's key once, post the outbox in batches, mark acked items sent.
+
+Exactly-once comes from both ends: the central service upserts by submission uuid, and the
+kiosk marks an item sent only when a 2xx answer lists its uuid. So a retry after a lost
+acknowledgement re-sends rows the server already holds, and the server keeps one copy.
+
+What goes over the wire is the outbox payload as the store wrote it: plain answers, personal
+values sealed to the kiosk's public key, receipt number, check code, key fingerprint. The
+registration carries the public key and the private key *wrapped* by the staff secret; only
+someone holding that secret can open it, so sharing it with the central service is safe.
+Nothing here logs answers: log lines carry counts, receipt numbers and error class names.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+import httpx
+
+from kiosk.store.model import StoreError
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+PROTOCOL_VERSION = 1
+REGISTERED_META = "sync.registered"   # in the kiosk's meta table: what was registered where
+
+
+class SyncError(Exception):
+    """A round could not finish; `code` is network | timeout | server | auth | refused | store."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail
+        super().__init__(f"[{code}] {detail}" if detail else f"[{code}]")
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one round did: items acknowledged, items tried but not acknowledged, items still waiting."""
+
+    sent: int
+    failed: int
+    pending: int
+    error: str = ""            # SyncError code when the round stopped early
+
+    @property
+    def ok(self) -> bool:
+        """True when the round ended without an error."""
+        return not self.error
+
+
+class SyncClient:
+    """Sends one kiosk store's outbox to the central service."""
+
+    def __init__(self, store, url: str, token: str, kiosk_id: str, *, batch_size: int = 50,
+                 timeout_s: float = 10.0, transport: httpx.BaseTransport | None = None) -> None:
+        if not url:
+            raise ValueError("SyncClient needs the central service url")
+        self.store = store
+        self.url = url.rstrip("/")
+        self.kiosk_id = kiosk_id
+        self.batch_size = batch_size
+        self._http = httpx.Client(
+            base_url=self.url, timeout=timeout_s, transport=transport,
+            headers={"Authorization": f"Bearer {token}", "User-Agent": f"kiosk-sync/{PROTOCOL_VERSION}"})
+
+    # --- one round ----------------------------------------------------------------------
+    def sync_once(self) -> SyncReport:
+        """Register if needed, then post pending items until none are left or something fails."""
+        sent = failed = 0
+        try:
+            self.register()
+            while True:
+                items = self.store.outbox.pending(self.batch_size)
+                if not items:
+                    break
+                acked = self._post_batch(items)
+                by_uuid = {item.submission_uuid: item.id for item in items}
+                done = [by_uuid[u] for u in acked if u in by_uuid]
+                self.store.outbox.mark_sent(done)
+                sent += len(done)
+                if len(done) < len(items):     # refused items: try again next round, do not spin
+                    failed += len(items) - len(done)
+                    log.warning("central service refused %d of %d items", len(items) - len(done), len(items))
+                    break
+        except SyncError as err:
+            log.warning("sync stopped: %s (%d sent this round)", err, sent)
+            return SyncReport(sent, failed + self._unsent_in_flight(), self._pending(), err.code)
+        except StoreError as err:
+            log.error("sync stopped by the kiosk store: %s", err.code)
+            return SyncReport(sent, failed, self._pending(), "store")
+        if sent or failed:
+            log.info("sync: %d sent, %d not acknowledged", sent, failed)
+        return SyncReport(sent, failed, self._pending(), "refused" if failed else "")
+
+    def _unsent_in_flight(self) -> int:
+        # After a transport error the batch that was in flight counts as failed (it stays pending).
+        return min(self.batch_size, self._pending())
+
+    def _pending(self) -> int:
+        try:
+            return self.store.outbox.count_pending()
+        except StoreError:
+            return -1
+
+    # --- registration -------------------------------------------------------------------
+    def registration(self) -> dict:
+        """The body of PUT /api/v1/kiosks/{id}: public key + wrapped private key + fingerprint."""
+        ring = self.store.keyring
+        return {"v": PROTOCOL_VERSION, "key_id": ring.key_id, "keyring": json.loads(ring.to_json())}
+
+    def register(self, force: bool = False) -> bool:
+        """PUT the kiosk's key record unless this exact record is already registered at this url."""
+        body = self.registration()
+        mark = hashlib.sha256(f"{self.url}\n{json.dumps(body, sort_keys=True)}".encode()).hexdigest()
+        if not force and self.store.db.get_meta(REGISTERED_META) == mark:
+            return False
+        self._request("PUT", f"{API}/kiosks/{self.kiosk_id}", body)
+        self.store.db.set_meta(REGISTERED_META, mark)
+        log.info("registered kiosk %s key %s with the central service", self.kiosk_id, body["key_id"])
+        return True
+
+    # --- transport ----------------------------------------------------------------------
+    def _post_batch(self, items) -> list[str]:
+        body = {"v": PROTOCOL_VERSION, "kiosk_id": self.kiosk_id, "items": [i.payload for i in items]}
+        answer = self._request("POST", f"{API}/submissions", body)
+        accepted = answer.get("accepted") if isinstance(answer, dict) else None
+        if not isinstance(accepted, list):
+            raise SyncError("server", "acknowledgement without an accepted list")
+        return [u for u in accepted if isinstance(u, str)]
+
+    def _request(self, method: str, path: str, body: dict) -> dict:
+        try:
+            response = self._http.request(method, path, json=body)
+        except httpx.TimeoutException as err:
+            raise SyncError("timeout", type(err).__name__) from None
+        except httpx.TransportError as err:     # refused, reset, DNS, a dropped answer
+            raise SyncError("network", type(err).__name__) from None
+        if response.status_code in (401, 403):
+            raise SyncError("auth", f"HTTP {response.status_code}: check sync.token")
+        if not response.is_success:
+            raise SyncError("server" if response.status_code >= 500 else "refused",
+                            f"HTTP {response.status_code} for {method} {path}")
+        try:
+            return response.json()
+        except ValueError:
+            raise SyncError("server", "acknowledgement is not JSON") from None
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> "SyncClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,78 @@
+"""SyncWorker: sync rounds in a daemon thread, with capped exponential backoff while failing.
+
+The kiosk never waits for the network: submissions land in the outbox first; the worker sends
+them whenever the central service answers. `wake()` asks for a round now (after a submit).
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+
+from kiosk.sync.client import SyncClient, SyncReport
+
+log = logging.getLogger(__name__)
+
+
+def backoff_s(failures: int, interval_s: float, cap_s: float = 300.0) -> float:
+    """Wait before the next round: the interval when healthy, doubling per failure up to `cap_s`."""
+    if failures <= 0:
+        return interval_s
+    base = min(cap_s, interval_s * 2 ** min(failures, 16))
+    return base * random.uniform(0.8, 1.0)    # spread a fleet that lost the network together
+
+
+class SyncWorker:
+    """Runs `client.sync_once()` every `interval_s` (longer after failures) until `stop()`."""
+
+    def __init__(self, client: SyncClient, interval_s: float = 30.0, cap_s: float = 300.0) -> None:
+        self.client = client
+        self.interval_s = interval_s
+        self.cap_s = cap_s
+        self.failures = 0
+        self.last: SyncReport | None = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the background thread (once)."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="kiosk-sync", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Run a round as soon as possible (e.g. right after a submit)."""
+        self._wake.set()
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """Ask the thread to finish its round and wait for it."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+        self.client.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.last = self.client.sync_once()
+            except Exception:   # a bug must not kill the thread: the outbox keeps everything
+                log.exception("sync round crashed")
+                self.last = SyncReport(0, 0, -1, "internal")
+            self.failures = 0 if self.last.ok else self.failures + 1
+            self._wake.wait(backoff_s(self.failures, self.interval_s, self.cap_s))
+            self._wake.clear()
+
+
+def start_sync(settings, store) -> SyncWorker | None:
+    """A started worker for the `[sync]` settings, or None when no central url is configured."""
+    if not settings.sync.url:
+        return None
+    client = SyncClient(store, settings.sync.url, settings.sync.token, settings.site.kiosk_id,
+                        batch_size=settings.sync.batch_size, timeout_s=settings.sync.timeout_s)
+    worker = SyncWorker(client, settings.sync.interval_s)
+    worker.start()
+    return worker
