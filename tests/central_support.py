@@ -173,7 +173,8 @@ def submit_allowance(store: SqliteStore, **overrides):
 def rows(dsn: str, sql: str, *params) -> list[tuple]:
     """Run a query straight against PostgreSQL."""
     with psycopg.connect(dsn) as conn:
-        return conn.execute(sql, params).fetchall()
+        cur = conn.execute(sql, params)
+        return cur.fetchall() if cur.description else []
 
 
 def today_local() -> dt.date:
