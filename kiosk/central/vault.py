@@ -70,6 +70,8 @@ def personal_view(row: dict[str, Any], form: FormSpec | None, ring: Keyring | No
     except StoreError:
         return None
     fields = {f.id: f for f in form.fields} if form else {}
+    order = list(fields)
+    personal.sort(key=lambda f: (order.index(f) if f in order else len(order), f))   # as the form asks
     out = []
     for field_id in personal:
         field = fields.get(field_id)
