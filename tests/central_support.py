@@ -79,8 +79,9 @@ class PgCluster:
         self.admin_dsn = self.dsn("postgres")
 
     def _run(self, tool: str, *args: str) -> None:
+        # cwd: the postgres user may not be allowed into the checkout (e.g. under /root in CI)
         done = subprocess.run([*self.prefix, str(self.bindir / tool), *args], capture_output=True, text=True,
-                              timeout=120)
+                              timeout=120, cwd=self.root)
         if done.returncode != 0:
             log = self.log.read_text() if self.log.exists() else ""
             raise RuntimeError(f"{tool} failed ({done.returncode}): {done.stderr}\n{log}")

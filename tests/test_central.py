@@ -273,3 +273,15 @@ def test_cli_add_kiosk_set_password_and_migrate(tmp_path):
     done = subprocess.run([*env_cmd, "central", "migrate", "--dsn", dsn], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path)
     assert done.returncode == 0 and f"schema v{len(MIGRATIONS)}" in done.stdout
+
+
+def test_answers_are_escaped_in_the_console(central, tmp_path):
+    dsn, server, _ = central
+    kiosk = kiosk_store(tmp_path, "K07")
+    token = CentralStore(dsn).add_kiosk("K07")
+    sub = submit_allowance(kiosk, payout="<script>alert(1)</script>")
+    with SyncClient(kiosk, server.url, token, "K07") as client:
+        assert client.sync_once().sent == 1
+    page = logged_in(server).get(f"/console/s/{sub.uuid}")
+    assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
