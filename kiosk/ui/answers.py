@@ -1,7 +1,7 @@
 """Answer areas for the question screen, one per field type, built from PROMPT event data.
 
 Each builder returns (side, main): `side` goes under the question (what was keyed in, 确定,
-这项不填), `main` is the big touch area (choices, keypad, steppers). In landscape they sit in
+这项不填), `main` is the big touch area (choices, keypad, steppers, the pinyin keyboard). In landscape they sit in
 two columns, in portrait one above the other. Values handed to the controller are exactly
 the engine's touch value types; checking them is the engine's job, not this module's.
 """
@@ -83,7 +83,13 @@ def build(d: dict, theme, ctl, *, touch_only: bool, today: dt.date | None = None
     builder = BUILDERS.get(kind, _say_it)
     area = builder(d, theme, ctl, touch_only=touch_only, today=today)
     if d.get("optional"):
-        area.side.add_widget(_fixed(KButton(text=say("ui.skip"), on_release=lambda *_: ctl.skip()), theme))
+        skip = KButton(text=say("ui.skip"), on_release=lambda *_: ctl.skip())
+        if hasattr(area, "entry_row"):   # the keyboard needs the height: 这项不填 joins the row
+            skip.size_hint_x = None
+            skip.width = theme.target * (1.7 if _short() else 2.2)
+            area.entry_row.add_widget(skip, index=1)
+        else:
+            area.side.add_widget(_fixed(skip, theme))
     return area
 
 
@@ -358,7 +364,7 @@ def _address(d, theme, ctl, **_):
 
 
 def _say_it(d, theme, ctl, touch_only=False, **_):
-    """Names and free text: say it (the microphone is open), or a staff member fills it in."""
+    """Say it (the microphone is open), or a staff member fills it in (no keyboard for this type)."""
     panel = BoxLayout(orientation="vertical", spacing=theme.gap)
     panel.add_widget(Pictogram(name="microphone" if not touch_only else "person",
                                colour=theme.text, hole=theme.bg))
@@ -370,10 +376,45 @@ def _say_it(d, theme, ctl, touch_only=False, **_):
     return AnswerArea(_column(), panel)
 
 
+def _short() -> bool:
+    from kivy.core.window import Window  # noqa: PLC0415
+    from kiosk.ui.keyboard import is_short  # noqa: PLC0415
+
+    return is_short(Window.height)
+
+
+def _type_it(d, theme, ctl, **_):
+    """Names and free text: spell with the pinyin keyboard and tap characters (or just say it).
+
+    The keyboard takes the full width under the question; what is typed sits beside 确定 in
+    one row (with 这项不填 for an optional field), so the question stays in view.
+    """
+    from kiosk.ui.keyboard import PinyinKeyboard  # noqa: PLC0415 - only once a form asks
+
+    current = d.get("current")
+    keyboard = PinyinKeyboard(mode="name" if d.get("field_type") == "name" else "text",
+                              text=current if isinstance(current, str) else "",
+                              max_length=(d.get("bounds") or {}).get("max_length") or 0)
+    ok = KButton(text=say("ui.ok"), kind="primary")
+    ok.bind(on_release=lambda *_: ctl.answer(keyboard.text))
+    row = BoxLayout(orientation="horizontal", spacing=theme.gap, size_hint_y=None, height=theme.target)
+    ok.size_hint_x = None
+    ok.width = theme.target * (1.2 if _short() else 2)
+    row.add_widget(keyboard.display)
+    row.add_widget(ok)
+    side = _column()
+    side.add_widget(row)
+    area = AnswerArea(side, keyboard)
+    area.keyboard = keyboard
+    area.entry_row = row
+    area.ok = ok
+    return area
+
+
 BUILDERS = {
     "choice": _choice, "multi_choice": _multi_choice, "yes_no": _yes_no, "consent": _consent,
     "integer": _digits, "phone": _digits, "id_number": _digits, "date": _date,
-    "address": _address, "name": _say_it, "text": _say_it,
+    "address": _address, "name": _type_it, "text": _type_it,
 }
 
 CONFIRM_KEYS = {

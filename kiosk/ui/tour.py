@@ -1,8 +1,8 @@
 """A scripted resident session through every screen type, tapping the real widgets.
 
 Used by `kiosk screenshots` (one PNG per screen) and reusable by tests. Names and free text
-cannot be tapped (they are spoken), so the tour feeds them through the same path the
-listening loop uses, with the fictional sample answers of kiosk.dialogue.sample.
+are typed on the pinyin keyboard, tap by tap, with the fictional sample answers of
+kiosk.dialogue.sample (the spoken path is shown by the microphone sign while they are typed).
 """
 from __future__ import annotations
 
@@ -14,12 +14,20 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 
 from kiosk.dialogue.sample import SAMPLE_ID, SAMPLE_NAME, SAMPLE_PHONE, sample_transcript
+from kiosk.ui.keyboard import PUNCTUATION
 from kiosk.ui.touch import buttons, find_button, tap
 from kiosk.voices import say
 
 log = logging.getLogger(__name__)
 
 FRAME = 0.25   # seconds: let layout and textures settle before a capture or the next tap
+
+
+def spell(ch: str) -> str:
+    """The toneless pinyin a resident would spell for one character ('吕' -> 'lv')."""
+    from pypinyin import Style, lazy_pinyin  # noqa: PLC0415
+
+    return lazy_pinyin(ch, style=Style.NORMAL)[0]
 
 
 class Tour:
@@ -95,6 +103,31 @@ class Tour:
         for d in digits:
             yield self.press(d)
 
+    def type_text(self, text: str, snap: str = "", snap_after: int = 0) -> Iterator[float]:
+        """Type `text` on the pinyin keyboard by taps: letters, then the character's key.
+
+        With `snap`, the screen is captured once `snap_after` characters are in and two letters
+        of the next one are spelt (so the shot shows candidates and the keys still lit).
+        """
+        for n, ch in enumerate(text):
+            if ch in PUNCTUATION:
+                yield self.press(ch)
+                continue
+            if ch == " ":
+                yield self.press(say("keyboard.space"))
+                continue
+            letters = spell(ch)
+            for i, letter in enumerate(letters):
+                yield self.press(letter)
+                if snap and n == snap_after and i == min(1, len(letters) - 1):
+                    self.snap(snap)   # a letter or two in: lit keys and the first candidates
+            for _ in range(40):
+                try:
+                    yield self.press(ch)
+                    break
+                except LookupError:
+                    yield self.press(say("keyboard.more"))
+
     def heard(self, transcript: str) -> float:
         """What the listening loop delivers when the resident speaks."""
         self.app.controller._heard(transcript, 1.0)
@@ -104,8 +137,8 @@ class Tour:
         """The open question's PROMPT data."""
         return self.screen.prompt_data
 
-    def answer_here(self) -> Iterator[float]:
-        """Answer the open question by touch (speech for names and text), then confirm."""
+    def answer_here(self, snap: str = "") -> Iterator[float]:
+        """Answer the open question by touch, then confirm (`snap`: a shot while typing)."""
         d = self.prompt()
         kind = d["field_type"]
         session = self.app.controller.session
@@ -133,9 +166,13 @@ class Tour:
             yield self.press(bounds["units"][0])
             yield from self.keys("302")
             yield self.press(say("ui.ok"))
+        elif kind in ("name", "text"):
+            text = SAMPLE_NAME if kind == "name" else sample_transcript(field, self.app.controller.visit.site)
+            yield from self.type_text(text.replace(" ", ""), snap=snap,
+                                      snap_after=1 if kind == "name" else 2)
+            yield self.press(say("ui.ok"))
         else:
-            yield self.heard(SAMPLE_NAME if kind == "name" else
-                             sample_transcript(field, self.app.controller.visit.site))
+            yield self.heard(sample_transcript(field, self.app.controller.visit.site))
         yield self.press(say("ui.readback_yes"))
 
     def until_review(self, seen: set[str]) -> Iterator[float]:
@@ -151,8 +188,9 @@ class Tour:
                 seen.add(kind)
                 if kind in ("name", "text"):
                     self.screen.listening = True   # as while the microphone is open
-                    yield FRAME
-                elif kind == "multi_choice":
+                    yield from self.answer_here(snap=f"question_{kind}")
+                    continue
+                if kind == "multi_choice":
                     yield self.press(self.prompt()["choices"][0]["label"])
                     self.snap("question_multi_choice")
                     yield self.press(say("ui.ok"))
@@ -166,7 +204,7 @@ class Tour:
         """Every screen type, in the order a resident meets them."""
         ctl = self.app.controller
         # Show the kiosk as it is with a microphone: names and text are answered by voice.
-        self.app.screens.get_screen("question").touch_only = False
+        self.app.screen("question").touch_only = False
         yield FRAME
         self.snap("home")
         yield self.press(self.contrast_switch())
@@ -190,9 +228,10 @@ class Tour:
             if kind not in seen:
                 seen.add(kind)
                 if kind == "name":
-                    self.screen.listening = True
-                    yield FRAME
-                elif kind == "id_number":
+                    self.screen.listening = True   # as while the microphone is open
+                    yield from self.answer_here(snap="question_name")
+                    continue
+                if kind == "id_number":
                     yield from self.keys(SAMPLE_ID)
                     self.snap("question_id_number")
                     yield self.press(say("ui.ok"))
