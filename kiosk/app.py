@@ -31,6 +31,12 @@ SCREENS = {
     "done": ("kiosk.ui.done", "DoneScreen"),
     "help": ("kiosk.ui.help", "HelpScreen"),
     "staff_pin": ("kiosk.ui.staff_pin", "StaffPinScreen"),
+    "staff_menu": ("kiosk.ui.staff_menu", "StaffMenuScreen"),
+    "staff_tickets": ("kiosk.ui.staff_tickets", "StaffTicketsScreen"),
+    "staff_case": ("kiosk.ui.staff_case", "StaffCaseScreen"),
+    "staff_edit": ("kiosk.ui.staff_edit", "StaffEditScreen"),
+    "staff_print": ("kiosk.ui.staff_print", "StaffPrintScreen"),
+    "staff_day": ("kiosk.ui.staff_day", "StaffDayScreen"),
 }
 
 EXIT_FONT = 3
@@ -57,6 +63,8 @@ class KioskApp(App):
         self.screens = None
         self.timeout_warning = None
         self.speech_thread: threading.Thread | None = None
+        self.staff_mode = None          # kiosk.staff.mode.AssistedMode (needs the SQLite store)
+        self.staff = None               # kiosk.ui.staff_flow.StaffFlow: the staff screens' state
 
     def build(self):
         """Register the font, build every screen, show Home."""
@@ -76,8 +84,11 @@ class KioskApp(App):
         from kiosk.ui.timeout import TimeoutWarning  # noqa: PLC0415
 
         self.screens = ScreenManager(transition=NoTransition())
+        if self.print_service is None:
+            self.print_service = make_print_service(self.settings, self.runtime.store)
         self.controller = KioskController(self, self.runtime, speaker=self._speaker,
                                           print_service=self.print_service)
+        self._install_staff()
         # Home first; the other screens are built in the frames after it is drawn (or at once
         # when something needs one earlier), so the resident sees Home sooner.
         self.screens.add_widget(HomeScreen(name="home"))
@@ -86,6 +97,36 @@ class KioskApp(App):
         lock_down(Window, self)
         Window.bind(on_touch_down=lambda *_a: self.controller.idle.poke())
         return self.screens
+
+    def _install_staff(self) -> None:
+        """Assisted mode, handoff tickets, the staff chime and feedback; off (clearly) without SQLite."""
+        if getattr(self.runtime.store, "db", None) is None:
+            log.warning("assisted mode off: the store has no database (staff PIN screen says so)")
+            return
+        try:
+            from kiosk.staff.mode import AssistedMode  # noqa: PLC0415
+            from kiosk.staff.wiring import install  # noqa: PLC0415
+            from kiosk.ui.staff_chime import Chime  # noqa: PLC0415
+            from kiosk.ui.staff_flow import StaffFlow  # noqa: PLC0415
+
+            mode = AssistedMode(self.runtime.store, self.settings.site, self.runtime.catalogue.forms,
+                                self.settings.staff, printing=self.print_service)
+        except Exception:
+            log.exception("assisted mode could not start; the kiosk runs without it")
+            return
+        self.staff_mode = mode
+        self.staff = StaffFlow(self, mode)
+        before = list(self.controller.listeners)
+        install(self.controller, mode, on_unlocked=self.staff.on_unlocked)
+        # The desk's listener is part of the kiosk, not a test's or a tool's: keep it apart so
+        # clearing `listeners` (harness.fresh) never silently stops the tickets.
+        for listener in [x for x in self.controller.listeners if x not in before]:
+            self.controller.listeners.remove(listener)
+            self.controller.core_listeners.append(listener)
+        self.controller.core_pin_handler = self.controller.pin_handler   # survives a test swapping pin_handler
+        self.controller.desk = mode.desk
+        self.controller.chime = Chime(volume=self.settings.speech.volume)
+        self.controller.feedback_box = mode.feedback
 
     def screen(self, name: str):
         """The screen called `name`, built on first use."""
@@ -159,6 +200,8 @@ class KioskApp(App):
     def staff_exit(self) -> None:
         """The only way out of the kiosk (called from the staff menu)."""
         self.exiting = True
+        if self.controller is not None and self.controller.visit is not None:
+            self.controller.visit.end("staff_exit")    # no resident's answers survive the exit
         self.stop()
 
 

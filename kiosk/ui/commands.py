@@ -1,7 +1,7 @@
 """`kiosk screenshots OUTDIR [--size WxH ...]`: every screen type as PNG, real widgets, offscreen.
 
 One Kivy window per process, so each size runs in its own child process. The session is a
-demo one: memory store, no voice, no microphone, a memory printer; nothing touches the
+demo one: a throw-away SQLite store, no voice, no microphone, a memory printer; nothing touches the
 kiosk's real data.
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 DEFAULT_SIZE = "1280x800"
+DEMO_STAFF_SECRET = "demo-staff-secret"     # a throw-away demo database only
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -27,7 +28,7 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def demo_app(settings, width: int, height: int, data_dir: Path):
-    """A KioskApp on a memory store, silent, with a memory printer (screenshots, bench, tests)."""
+    """A KioskApp on a throw-away SQLite store, silent, with a memory printer (screenshots, bench, tests)."""
     from kiosk.ui.window import configure  # noqa: PLC0415
 
     configure(width, height, fullscreen=False)
@@ -37,11 +38,14 @@ def demo_app(settings, width: int, height: int, data_dir: Path):
     from kiosk.printing.service import PrintService  # noqa: PLC0415
     from kiosk.runtime import open_runtime  # noqa: PLC0415
     from kiosk.speech.speaker import RecordingSpeaker  # noqa: PLC0415
-    from kiosk.store.db import Database  # noqa: PLC0415
-    from kiosk.store.memory import MemoryStore  # noqa: PLC0415
+    from kiosk.store.keyring import ScryptParams  # noqa: PLC0415
+    from kiosk.store.sqlite import SqliteStore  # noqa: PLC0415
 
-    runtime = open_runtime(settings, store=MemoryStore(settings.site.kiosk_id))
-    printer = PrintService(MemoryPrinter(), PrintQueue(Database(data_dir / "print.db")), settings.printer)
+    # A real SQLite store in the throw-away data dir: assisted mode (tickets, PIN, audit) needs it.
+    store = SqliteStore(Path(data_dir) / "demo.db", settings.site.kiosk_id, secret=DEMO_STAFF_SECRET,
+                        kdf=ScryptParams(n=2 ** 10))
+    runtime = open_runtime(settings, store=store)
+    printer = PrintService(MemoryPrinter(), PrintQueue(store.db), settings.printer)
     return KioskApp(settings, runtime, speaker=RecordingSpeaker(), print_service=printer, load_speech=False)
 
 

@@ -39,8 +39,15 @@ class KioskController:
         self.touch_only_reason = ""
         self.touch_only = True               # until a recognizer and a microphone are ready
         self.listeners: list[Callable[[DialogueEvent], None]] = []   # tests, audit: every visit
+        self.core_listeners: list[Callable[[DialogueEvent], None]] = []  # the staff desk: every visit
         self.handoff_handler: Callable[[dict], str | None] | None = None  # staff layer: -> ticket
         self.pin_handler: Callable[[str], bool | None] | None = None      # staff layer: PIN check
+        self.core_pin_handler: Callable[[str], bool | None] | None = None  # assisted mode's own check
+        self.desk = None                      # kiosk.staff.tickets.HandoffDesk when assisted mode is on
+        self.chime = None                     # kiosk.ui.staff_chime.Chime: rings for staff on a handoff
+        self.feedback_box = None              # kiosk.staff.feedback.FeedbackBox: Done-screen ratings
+        self.feedback_panel = None
+        self._capture: Callable[[str], None] | None = None   # one spoken sentence goes here instead
         self.visit: Visit | None = None
         self._intro = ""
         self._listen_token = 0
@@ -67,10 +74,13 @@ class KioskController:
         """A fresh visit on the Home screen (start-up, and after every resident)."""
         self.visit = self.runtime.new_visit()
         self.visit.subscribe(self._on_event)
-        for listener in self.listeners:
+        for listener in self.core_listeners + self.listeners:
             self.visit.subscribe(listener)
         self.idle.disarm()
         self._cancel_done_timer()
+        if self.feedback_panel is not None:
+            self.feedback_panel.finish()     # a rating still waiting for its sentence is kept
+        self.capture_speech(None)
         self.app.theme.reset()
         self._show("home")
         self.speak(say("welcome"))
@@ -201,9 +211,37 @@ class KioskController:
 
     def pin_entered(self, pin: str) -> bool | None:
         """Hand the PIN to the staff layer; None when none is wired yet."""
-        if self.pin_handler is None:
+        handler = self.pin_handler or self.core_pin_handler
+        if handler is None:
             return None
-        return self.pin_handler(pin)
+        mode = getattr(self.app, "staff_mode", None)
+        if mode is not None:
+            mode.last_pin_message = ""       # never show the previous try's reason
+        return handler(pin)
+
+    def pin_message(self) -> str:
+        """Why the staff layer refused the last PIN (wrong / locked for N minutes / no PIN set)."""
+        mode = getattr(self.app, "staff_mode", None)
+        return getattr(mode, "last_pin_message", "") if mode is not None else ""
+
+    def pin_status(self) -> str:
+        """What the PIN screen says before a PIN is typed: locked, or no PIN set yet ('' when open)."""
+        mode = getattr(self.app, "staff_mode", None)
+        if mode is None:
+            return say("ui.pin_unavailable")
+        try:
+            wait = mode.pins.locked_for()
+            if wait > 0:
+                return say("staff.pin_locked", minutes=max(1, int((wait + 59) // 60)))
+            if not mode.pins.staff_ids():
+                return say("staff.no_pin")
+        except Exception:
+            log.exception("PIN state unreadable")
+        return ""
+
+    def capture_speech(self, receiver: Callable[[str], None] | None) -> None:
+        """Send the next recognised sentence to `receiver` instead of the session (feedback)."""
+        self._capture = receiver
 
     def extend_time(self) -> None:
         """继续 on the timeout warning."""
@@ -239,6 +277,10 @@ class KioskController:
 
     def _heard(self, text: str, confidence: float) -> None:
         self._set_listening(False)
+        if self._capture is not None:
+            receiver, self._capture = self._capture, None
+            receiver(text)
+            return
         if text and self.session is not None:
             self.session.hear(text, confidence)
 
@@ -317,6 +359,8 @@ class KioskController:
         self.idle.progress()
 
     def _on_handoff_requested(self, d: dict) -> None:
+        if d.get("reason") == "staff_takeover":
+            return          # staff took the session over at this kiosk: they are already here
         self._handoff(d)
 
     def _handoff(self, d: dict) -> None:
@@ -329,7 +373,20 @@ class KioskController:
         ticket = ticket or d.get("ticket")
         self.app.screen("help").show(d, ticket, can_resume=self.session is not None)
         self._show("help")
-        self.speak(d.get("speech", ""))
+        if self.chime is not None:
+            self.chime.ring()
+        if ticket:
+            from kiosk.ui.staff_slip import spoken_number  # noqa: PLC0415
+
+            self.speak(say("handoff.ticket.speech", number=spoken_number(ticket)))
+        else:
+            self.speak(d.get("speech", ""))
+
+    def show_handoff_again(self) -> None:
+        """Staff logged out with the resident still waiting: the help screen as it was."""
+        help_screen = self.app.screen("help")
+        help_screen.can_resume = self.session is not None
+        self._show("help")
 
     def _on_review(self, d: dict) -> None:
         self.app.screen("review").show(d)
@@ -344,6 +401,7 @@ class KioskController:
         self.idle.disarm()
         done = self.app.screen("done")
         done.show(d)
+        self._feedback(done, d.get("form_id", ""))
         self._show("done")
         self.speak(d.get("speech", ""), None)
         self._print(d)
@@ -364,6 +422,18 @@ class KioskController:
         self.app.timeout_warning.dismiss()
         self.begin()
 
+    def _feedback(self, done, form_id: str) -> None:
+        """The one-tap rating on the Done screen (only where feedback can be stored)."""
+        if self.feedback_box is None:
+            return
+        if self.feedback_panel is None:
+            from kiosk.ui.staff_feedback import FeedbackPanel  # noqa: PLC0415
+
+            self.feedback_panel = FeedbackPanel(self.feedback_box)
+            column = done.ids.info.parent
+            column.add_widget(self.feedback_panel, index=1)   # under the documents, above the spacer
+        self.feedback_panel.reset(form_id)
+
     # ----------------------------------------------------------------- printing
     def _print(self, d: dict) -> None:
         done = self.app.screen("done")
@@ -376,15 +446,26 @@ class KioskController:
         site = self.runtime.settings.site
 
         def work() -> None:  # a serial printer can take seconds: never on the UI thread
+            outcome = None
             try:
                 outcome = self.print_service.print_submission(submission, form, site)
                 message = outcome.message
             except Exception:
                 log.exception("printing failed")
                 message = say("print_fault")
-            Clock.schedule_once(lambda _dt: setattr(done, "print_status", message))
+            failed = outcome is None or not outcome.ok
+            Clock.schedule_once(lambda _dt: self._printed(done, message, submission.receipt_no, form.id, failed))
 
         threading.Thread(target=work, daemon=True, name="print").start()
+
+    def _printed(self, done, message: str, receipt_no: str, form_id: str, failed: bool) -> None:
+        """On the UI thread after a print: the status line, and a ticket for staff when it failed."""
+        done.print_status = message
+        if failed and self.desk is not None:
+            try:
+                self.desk.printer_failed(receipt_no, form_id)
+            except Exception:
+                log.exception("printer ticket not opened")
 
     # ----------------------------------------------------------------- timers
     def _start_done_timer(self) -> None:
@@ -414,6 +495,12 @@ class KioskController:
 
     def _idle_expire(self) -> None:
         self.app.timeout_warning.dismiss()
+        session = self.session
+        if session is not None and self.desk is not None:
+            try:    # the resident stopped mid-form: a ticket and the kept draft, before the wipe
+                self.desk.resident_idle(session)
+            except Exception:
+                log.exception("idle ticket not opened")
         if self.visit is not None:
             self.visit.end("timeout")
 

@@ -17,7 +17,7 @@ _tmp: tempfile.TemporaryDirectory | None = None
 
 
 def kiosk_app(width: int = 1280, height: int = 800):
-    """The process's kiosk app on a memory store with a recording speaker, built and started."""
+    """The process's kiosk app on a throw-away SQLite store with a recording speaker, built and started."""
     global _app, _tmp
     if _app is not None:
         return _app
