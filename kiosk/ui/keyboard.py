@@ -12,6 +12,7 @@ the dialogue engine. The question screen and the staff screens both use it.
 """
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -99,6 +100,14 @@ class PinyinKeyboard(BoxLayout):
         self.bind(size=self._fit, mode=self._rebuild_letters)
         self.text = text
         self._fit()
+        if not pinyin_ime.ready():   # the first keyboard of the day: draw now, fill in when built
+            self._waiting = Clock.schedule_interval(self._when_ready, 0.1)
+
+    def _when_ready(self, _dt) -> bool:
+        if not pinyin_ime.ready():
+            return True
+        self.refresh()
+        return False
 
     # ----------------------------------------------------------------- layout
     def _key(self, label: str, value: str, role: str = "large", **kwargs) -> KButton:
@@ -178,6 +187,8 @@ class PinyinKeyboard(BoxLayout):
 
     def _offer(self) -> tuple[list[str], int]:
         """This page's characters and how many there are in all."""
+        if self.pinyin and not pinyin_ime.ready():
+            return [], 0
         if self.pinyin:
             boost = self._boost()
             return (pinyin_ime.candidates(self.pinyin, self.per_page, self.page, boost=boost),
@@ -216,6 +227,8 @@ class PinyinKeyboard(BoxLayout):
     def _light_letters(self) -> None:
         # A letter that cannot continue any syllable is dimmed and inert: the lit keys guide
         # the spelling, and a tap that does nothing never looks like a tap that was lost.
+        if not pinyin_ime.ready():
+            return   # all lit until the index is built (never wait for it while drawing)
         for letter, key in self.letter_keys.items():
             key.disabled = not pinyin_ime.is_prefix(self.pinyin + letter)
             key.opacity = 0.3 if key.disabled else 1

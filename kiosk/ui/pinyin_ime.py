@@ -101,6 +101,11 @@ def _ready() -> dict[str, list[str]]:
     return _index  # type: ignore[return-value]
 
 
+def ready() -> bool:
+    """True once the index is built (callers on a UI thread can avoid waiting for it)."""
+    return _index is not None
+
+
 def warm() -> threading.Thread | None:
     """Build the index on a background thread (None when it is already built)."""
     if _index is not None:
