@@ -319,7 +319,7 @@ def test_text_refusals(value, key):
 
 
 def test_text_too_long_message_counts():
-    assert refused(NOTE, "字" * 5000).message() == "内容太长了，最多50个字，现在有5000个字，请说短一点。"
+    assert refused(NOTE, "字" * 5000).message() == "内容太长了，最多50个字，现在有5000个字，请说短一点，或者删掉一些。"
 
 
 def test_text_at_limit_and_mixed_scripts_accepted():
