@@ -54,6 +54,8 @@ def script_for(form) -> list[str]:
                 send("上一步")
             else:
                 send("对")
+        elif session.stage is Stage.REUSE:
+            send("对")
         elif session.stage is Stage.REVIEW:
             send("提交")
     assert session.stage is Stage.DONE, f"{form.id} could not be completed in the dry run"

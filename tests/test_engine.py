@@ -319,3 +319,31 @@ def test_events_round_trip_as_json(visit):
 def test_engine_never_imports_kivy():
     code = "import sys, kiosk.dialogue.engine, kiosk.console; assert not [m for m in sys.modules if m.startswith('kivy')]"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+ID_FORM = FormSpec.model_validate({
+    "id": "card", "title": "老年人优待证办理", "short_name": "优待证", "pictogram": "card",
+    "intro": "办理优待证。", "department": "民政窗口", "opening_hours": "周一至周五", "allow_proxy": False,
+    "fields": [
+        {"id": "id_number", "type": "id_number", "label": "身份证号", "prompt": "请说身份证号。", "reuse": "id_number"},
+        {"id": "birth_date", "type": "date", "label": "出生日期", "prompt": "哪天出生？", "reuse": "birth_date",
+         "min_date": "1900-01-01", "max_date": "today-60y"},
+    ],
+})
+
+
+def test_birth_date_is_offered_from_the_id_number(visit):
+    rec = Recorder(visit)
+    s = visit.start(ID_FORM)
+    say_all(s, "同意", "对", "一 一 零 一 零 五 一 九 四 九 一 二 三 一 零 零 二 叉", "对")
+    offer = rec.last(EventType.REUSE_OFFERED)
+    assert offer.data["value"] == "1949-12-31" and "身份证" in offer.data["text"]
+    s.hear("对")
+    assert s.answers["birth_date"] == "1949-12-31" and s.stage is Stage.REVIEW
+
+
+def test_a_remembered_answer_invalid_for_this_field_is_asked_not_offered(visit):
+    s = visit.start(ID_FORM)
+    # born 1990: fine as an ID, too young for the senior card's birth-date bound
+    say_all(s, "同意", "对", "一 一 零 一 零 五 一 九 九 零 零 一 零 一 零 零 一 零", "对")
+    assert s.stage is Stage.ASK and s.field.id == "birth_date"

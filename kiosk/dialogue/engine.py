@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3            # failures on one field before the keypad and a helper are offered
 LOW_CONFIDENCE = 0.35       # below this a speech result is treated as not heard
+BIRTH_DATE = "birth_date"   # reuse key the ID number fills in
 
 
 class Stage(str, Enum):
@@ -50,6 +51,7 @@ class Visit:
         self.store = store
         self.today = today
         self.memory: dict[str, tuple[FieldType, Any]] = {}
+        self.derived: set[str] = set()     # memory keys worked out, not said (birth date from ID)
         self.listeners: list[Listener] = []
         self.session: Session | None = None
         self.receipts: list[str] = []
@@ -74,15 +76,26 @@ class Visit:
 
     def remember(self, field: FieldSpec, value: Any) -> None:
         """Keep a confirmed answer for reuse by later services in this visit."""
-        if field.reuse and value is not None:
-            self.memory[field.reuse] = (field.type, value)
+        if not field.reuse or value is None:
+            return
+        self.memory[field.reuse] = (field.type, value)
+        self.derived.discard(field.reuse)
+        if field.type is FieldType.ID_NUMBER and (BIRTH_DATE not in self.memory or BIRTH_DATE in self.derived):
+            # Fill once: the ID number already says when the resident was born.
+            self.memory[BIRTH_DATE] = (FieldType.DATE, f"{value[6:10]}-{value[10:12]}-{value[12:14]}")
+            self.derived.add(BIRTH_DATE)
 
     def recall(self, field: FieldSpec) -> Any | None:
-        """An earlier answer this field may reuse (same reuse key and type)."""
+        """An earlier answer this field may reuse: same reuse key and type, and valid here."""
         if not field.reuse or field.reuse not in self.memory:
             return None
         ftype, value = self.memory[field.reuse]
-        return value if ftype == field.type else None
+        if ftype != field.type:
+            return None
+        try:
+            return validate(field, value, self.site, self.today)
+        except Invalid:
+            return None      # e.g. another service's age limit: ask instead of offering
 
     def another(self) -> None:
         """After a submission the resident wants another service: keep the fill-once memory."""
@@ -95,6 +108,7 @@ class Visit:
         if session is not None and reason == "timeout" and session.stage not in (Stage.DONE, Stage.CANCELLED):
             session.keep_draft_for_staff()
         self.memory.clear()
+        self.derived.clear()
         self.receipts.clear()
         self.emit(DialogueEvent(EventType.ENDED, {"reason": reason}))
 
@@ -354,9 +368,10 @@ class Session:
             self.offered_reuse.add(f.id)
             self.stage = Stage.REUSE
             shown = display(f, earlier)
+            key = "reuse.from_id" if f.reuse in self.visit.derived else "reuse.ask"
             self._emit(EventType.REUSE_OFFERED, field_id=f.id, label=f.label, value=earlier,
-                       display=shown, text=say("reuse.ask", label=f.label, value=shown),
-                       speech=say("reuse.ask", label=f.label, value=spoken(f, earlier)))
+                       display=shown, text=say(key, label=f.label, value=shown),
+                       speech=say(key, label=f.label, value=spoken(f, earlier)))
             return
         self.stage = Stage.ASK
         prompt = prelude.consent_prompt(self.form, self.answers) if f.id == prelude.CONSENT else f.prompt
