@@ -141,6 +141,9 @@ def test_senior_card_with_spoken_name_and_id_keypad(app, events):
         if screen.mode == "readback":
             press(app, say("ui.readback_yes"))
             continue
+        if screen.mode == "reuse":               # birth date offered from the ID number
+            press(app, say("ui.reuse_yes"))
+            continue
         d = prompt(app)
         kind = d["field_type"]
         if kind == "name":
@@ -170,6 +173,7 @@ def test_senior_card_with_spoken_name_and_id_keypad(app, events):
     receipt = types_of(events, EventType.SUBMITTED)[0].data["receipt_no"]
     answers = app.runtime.store.get_submission(receipt).answers
     assert answers["id_number"] == SAMPLE_ID
+    assert answers["birth_date"] == f"{SAMPLE_ID[6:10]}-{SAMPLE_ID[10:12]}-{SAMPLE_ID[12:14]}"
     assert answers["name"] == SAMPLE_NAME.replace(" ", "")
     assert answers["local_hukou"] is False and answers["has_photo"] is False
     assert answers["kind"] == "renew"
