@@ -31,6 +31,7 @@ SCREENS = {
     "done": ("kiosk.ui.done", "DoneScreen"),
     "help": ("kiosk.ui.help", "HelpScreen"),
     "staff_pin": ("kiosk.ui.staff_pin", "StaffPinScreen"),
+    "feedback": ("kiosk.ui.staff_feedback", "FeedbackScreen"),
     "staff_menu": ("kiosk.ui.staff_menu", "StaffMenuScreen"),
     "staff_tickets": ("kiosk.ui.staff_tickets", "StaffTicketsScreen"),
     "staff_case": ("kiosk.ui.staff_case", "StaffCaseScreen"),

@@ -196,7 +196,7 @@ def test_full_handoff_three_failures_to_staff_submission_printed_and_audited(app
     press(app, say("staff.ui.submit"))
     assert app.screens.current == "staff_case"
     receipt = case.submitted.receipt_no
-    assert receipt in app.screens.current_screen.intro_text
+    assert receipt in app.screens.current_screen.notice_text and say("staff.ui.receipt_printed") in app.screens.current_screen.notice_text
     assert receipt.encode() in app.print_service.printer.output
     stored = app.runtime.store.get_submission(receipt)
     assert stored.answers["phone"] == SAMPLE_PHONE
@@ -306,10 +306,10 @@ def test_printer_failure_opens_a_ticket_and_staff_reprint_from_the_queue(app):
     app.print_service.printer.fail_with("paper_out", times=1)
     receipt = submit_repair_by_voice(app)
     assert harness.wait_until(lambda: any(t.receipt_no == receipt for t in app.staff_mode.tickets.list()))
-    app.controller.finish("done")
-    harness.frames(2)
+    press(app, say("ui.done_finished"))
+    press(app, say("feedback.skip"))
     login(app)
-    press_starting(app, say("staff.ui.menu_print", n=1))
+    press_starting(app, say("staff.ui.menu_print", n=0)[:4])
     assert app.screens.current == "staff_print"
     press_starting(app, receipt)
     press(app, say("staff.ui.reprint"))
@@ -364,15 +364,32 @@ def test_day_summary_and_exit_only_through_the_staff_menu(app, monkeypatch):
 
 def test_feedback_tap_is_stored_with_no_link_to_the_applicant(app):
     receipt = submit_repair_by_voice(app)
-    draft_ids = {r[0] for r in app.staff_mode.db.read("t").__enter__().execute("SELECT draft_id FROM submissions")}
+    with app.staff_mode.db.read("test drafts") as conn:
+        draft_ids = {r[0] for r in conn.execute("SELECT draft_id FROM submissions")}
     before = app.staff_mode.feedback.summary(app.staff_mode.today()).total("good")
+    press(app, say("ui.done_finished"))               # 办完了: one question before Home
+    assert app.screens.current == "feedback"
     press(app, say("feedback.good"))
-    assert app.controller.feedback_panel.ask.text == say("feedback.thanks")
+    assert app.screens.current_screen.message == say("feedback.thanks")
     summary = app.staff_mode.feedback.summary(app.staff_mode.today())
     assert summary.total("good") == before + 1 and summary.ratings["repair_request"]["good"] >= 1
+    assert harness.wait_until(lambda: app.screens.current == "home", timeout=5)
+    assert app.controller.session is None and app.controller.visit.memory == {}
     with app.staff_mode.db.read("test feedback") as conn:
         cols = [r[1] for r in conn.execute("PRAGMA table_info(staff_feedback)")]
         rows = conn.execute("SELECT * FROM staff_feedback").fetchall()
     assert set(cols) == {"id", "day", "form_id", "rating", "comment"}
     flat = " ".join(str(v) for r in rows for v in r)
     assert receipt not in flat and not any(d and d in flat for d in draft_ids)
+
+
+def test_feedback_can_be_skipped_and_is_not_asked_when_nobody_tapped(app):
+    submit_repair_by_voice(app)
+    before = app.staff_mode.feedback.summary(app.staff_mode.today()).total()
+    press(app, say("ui.done_finished"))
+    press(app, say("feedback.skip"))
+    assert app.screens.current == "home"
+    submit_repair_by_voice(app)
+    app.controller._done_left = 1                     # the Done countdown runs out
+    assert harness.wait_until(lambda: app.screens.current == "home", timeout=3)
+    assert app.staff_mode.feedback.summary(app.staff_mode.today()).total() == before

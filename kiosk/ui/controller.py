@@ -22,7 +22,7 @@ from kiosk.voices import say
 
 log = logging.getLogger(__name__)
 
-RESIDENT_SCREENS = ("home", "question", "review", "done", "help")
+RESIDENT_SCREENS = ("home", "question", "review", "done", "help", "feedback")
 
 
 class KioskController:
@@ -45,8 +45,8 @@ class KioskController:
         self.core_pin_handler: Callable[[str], bool | None] | None = None  # assisted mode's own check
         self.desk = None                      # kiosk.staff.tickets.HandoffDesk when assisted mode is on
         self.chime = None                     # kiosk.ui.staff_chime.Chime: rings for staff on a handoff
-        self.feedback_box = None              # kiosk.staff.feedback.FeedbackBox: Done-screen ratings
-        self.feedback_panel = None
+        self.feedback_box = None              # kiosk.staff.feedback.FeedbackBox: ratings after 办完了
+        self._feedback_form = ""              # the service just submitted (asked about after 办完了)
         self._capture: Callable[[str], None] | None = None   # one spoken sentence goes here instead
         self.visit: Visit | None = None
         self._intro = ""
@@ -78,8 +78,7 @@ class KioskController:
             self.visit.subscribe(listener)
         self.idle.disarm()
         self._cancel_done_timer()
-        if self.feedback_panel is not None:
-            self.feedback_panel.finish()     # a rating still waiting for its sentence is kept
+        self._feedback_form = ""
         self.capture_speech(None)
         self.app.theme.reset()
         self._show("home")
@@ -194,10 +193,17 @@ class KioskController:
         if self.visit is not None:
             self.visit.another()
 
-    def finish(self, reason: str = "done") -> None:
-        """办完了 (or the done timer): forget everything, Home for the next resident."""
+    def finish(self, reason: str = "done", ask_feedback: bool = True) -> None:
+        """办完了 (or the done timer): forget everything, Home for the next resident.
+
+        办完了 tapped on the Done screen first asks 办得顺利吗？ (anonymous, skippable).
+        """
         self._quiet()
         self._cancel_done_timer()
+        if (ask_feedback and reason == "done" and self.feedback_box is not None and self._feedback_form
+                and self.screens.current == "done"):
+            self.ask_feedback(self._feedback_form)
+            return
         if self.visit is not None:
             self.visit.end(reason)
         else:
@@ -401,7 +407,7 @@ class KioskController:
         self.idle.disarm()
         done = self.app.screen("done")
         done.show(d)
-        self._feedback(done, d.get("form_id", ""))
+        self._feedback_form = d.get("form_id", "") if self.feedback_box is not None else ""
         self._show("done")
         self.speak(d.get("speech", ""), None)
         self._print(d)
@@ -422,17 +428,13 @@ class KioskController:
         self.app.timeout_warning.dismiss()
         self.begin()
 
-    def _feedback(self, done, form_id: str) -> None:
-        """The one-tap rating on the Done screen (only where feedback can be stored)."""
-        if self.feedback_box is None:
-            return
-        if self.feedback_panel is None:
-            from kiosk.ui.staff_feedback import FeedbackPanel  # noqa: PLC0415
-
-            self.feedback_panel = FeedbackPanel(self.feedback_box)
-            column = done.ids.info.parent
-            column.add_widget(self.feedback_panel, index=1)   # under the documents, above the spacer
-        self.feedback_panel.reset(form_id)
+    def ask_feedback(self, form_id: str) -> None:
+        """办得顺利吗？ for the service just done (its own screen: the Done screen is full)."""
+        self._feedback_form = ""
+        screen = self.app.screen("feedback")
+        screen.ask(self.feedback_box, form_id)
+        self._show("feedback")
+        self.speak(say("feedback.ask"))
 
     # ----------------------------------------------------------------- printing
     def _print(self, d: dict) -> None:
@@ -478,7 +480,7 @@ class KioskController:
         self._done_left -= 1
         self.app.screen("done").seconds_left = max(0, self._done_left)
         if self._done_left <= 0:
-            self.finish("done")
+            self.finish("done", ask_feedback=False)   # nobody tapped: nobody to ask
 
     def _cancel_done_timer(self) -> None:
         if self._done_ev is not None:

@@ -18,7 +18,7 @@ class StaffCaseScreen(StaffListScreen):
         if case is not None:
             self.title = say("staff.ui.case_title", title=case.form.title)
             if case.submitted is not None:
-                self.intro_text = flow.last_result
+                self.intro_text = say("staff.ui.case_submitted")
             else:
                 missing = case.missing()
                 self.intro_text = (say("staff.ui.case_missing", n=len(missing)) if missing

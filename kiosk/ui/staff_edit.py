@@ -87,6 +87,16 @@ class StaffEditScreen(StaffBase):
         super().__init__(**kwargs)
         self.area = None
         self.keyboard = None
+        # ids are weak proxies: keep the real answer column to take it out and put it back.
+        self._left = next(c for c in self.ids.body.children if c == self.ids.left)
+
+    def on_wide(self, _screen, wide: bool) -> None:
+        """Typing: take the answer column out of the tree, so its hidden buttons catch no taps."""
+        body = self.ids.body
+        if wide and self._left.parent is not None:
+            self._left.parent.remove_widget(self._left)
+        elif not wide and self._left.parent is None:
+            body.add_widget(self._left, index=len(body.children))
 
     def refresh(self) -> None:
         flow = self.flow

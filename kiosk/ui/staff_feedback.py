@@ -1,9 +1,11 @@
-"""Resident feedback on the Done screen: one tap 满意 / 一般 / 不满意, then optionally one sentence.
+"""Resident feedback after a submission: 办得顺利吗？ 满意 / 一般 / 不满意, then optionally one sentence.
 
-Stored through kiosk.staff.feedback.FeedbackBox with the service id only: never the receipt,
-the draft or the time. When the microphone works, the kiosk asks for one sentence about what
-was hard and stores it with the rating (digit runs blanked by the box); otherwise the rating
-is stored at once. The panel is added to the Done screen by the controller.
+Shown when the resident taps 办完了 on the Done screen (not when the Done screen times out with
+nobody there, and not on 再办一件): one question on its own screen, three big buttons and
+不用评价了. Stored through kiosk.staff.feedback.FeedbackBox with the service id only: never
+the receipt, the draft or the time. When the microphone works the kiosk then asks for one
+sentence about what was hard and stores it with the rating; otherwise the rating is stored at
+once. Either way Home follows by itself.
 """
 from __future__ import annotations
 
@@ -12,89 +14,93 @@ import logging
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
 
-from kiosk.staff.feedback import RATINGS
-from kiosk.ui.widgets import KButton, KLabel
+from kiosk.ui.widgets import load_kv
 from kiosk.voices import say
 
 log = logging.getLogger(__name__)
 
+load_kv("staff_feedback")
+
 COMMENT_WAIT_S = 12.0     # how long the microphone waits for the sentence
+IDLE_S = 20.0             # nobody answers: Home
+THANKS_S = 2.5            # the thanks stays this long before Home
 
 
-class FeedbackPanel(BoxLayout):
-    """这次办事顺利吗？ and three big buttons."""
+class FeedbackScreen(Screen):
+    """办得顺利吗？"""
 
     form_id = StringProperty("")
-    done = BooleanProperty(False)
+    message = StringProperty("")
+    asking = BooleanProperty(True)     # the three buttons are shown
 
-    def __init__(self, box, **kwargs):
-        super().__init__(orientation="vertical", size_hint_y=None, **kwargs)
-        theme = App.get_running_app().theme
-        self.box = box                      # kiosk.staff.feedback.FeedbackBox
-        self.spacing = theme.gap
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.box = None                 # kiosk.staff.feedback.FeedbackBox
         self.pending: str | None = None
-        self._wait = None
-        self.ask = KLabel(text=say("feedback.ask"))
-        self.row = BoxLayout(orientation="horizontal", spacing=theme.gap, size_hint_y=None, height=theme.target)
-        self.buttons = {}
-        for rating in RATINGS:
-            b = KButton(text=say(f"feedback.{rating}"), value=rating)
-            b.bind(on_release=lambda btn: self.rate(btn.value))
-            self.buttons[rating] = b
-            self.row.add_widget(b)
-        self.add_widget(self.ask)
-        self.add_widget(self.row)
-        self.bind(minimum_height=self.setter("height"))
+        self._ev = None
 
-    def reset(self, form_id: str) -> None:
-        """A new Done screen: ask again."""
-        self._cancel_wait()
+    def ask(self, box, form_id: str) -> None:
+        """A new question for this service."""
+        self.box = box
         self.form_id = form_id or ""
         self.pending = None
-        self.done = False
-        self.ask.text = say("feedback.ask")
-        self.row.opacity, self.row.disabled, self.row.height = 1, False, App.get_running_app().theme.target
+        self.asking = True
+        self.message = ""
+        self._later(IDLE_S, self.leave)
 
     def rate(self, rating: str) -> None:
         """One tap; with a microphone the kiosk then listens for one sentence."""
-        if self.done or self.pending is not None:
+        if not self.asking:
             return
         ctl = App.get_running_app().controller
-        self.row.opacity, self.row.disabled, self.row.height = 0, True, 0
+        self.asking = False
         if ctl.loop is None:                # touch only: nothing more to ask
             self._commit(rating, None)
             return
         self.pending = rating
-        self.ask.text = say("feedback.more")
+        self.message = say("feedback.more_short")
         ctl.capture_speech(self._heard)
         ctl.speak(say("feedback.more"), None)
-        self._wait = Clock.schedule_once(lambda _dt: self.finish(), COMMENT_WAIT_S)
+        self._later(COMMENT_WAIT_S, self.finish)
 
     def _heard(self, text: str) -> None:
         if self.pending is not None:
             self._commit(self.pending, text)
 
     def finish(self) -> None:
-        """Leaving the Done screen (or the wait ran out): keep a rating still waiting for its sentence."""
+        """The wait for the sentence ran out (or the screen is left): keep the rating alone."""
         if self.pending is not None:
             self._commit(self.pending, None)
 
     def _commit(self, rating: str, comment: str | None) -> None:
-        self._cancel_wait()
         ctl = App.get_running_app().controller
         ctl.capture_speech(None)
         self.pending = None
-        self.done = True
         try:
             self.box.record(self.form_id, rating, comment)
         except Exception:   # the resident's thanks must not depend on the database
             log.exception("feedback not stored")
-        self.ask.text = say("feedback.thanks")
+        self.message = say("feedback.thanks")
         ctl.speak(say("feedback.thanks"))
+        self._later(THANKS_S, self.leave)
 
-    def _cancel_wait(self) -> None:
-        if self._wait is not None:
-            self._wait.cancel()
-            self._wait = None
+    def leave(self) -> None:
+        """不用评价了, the idle wait, or after the thanks: Home for the next resident."""
+        self._cancel()
+        self.finish()
+        App.get_running_app().controller.finish("done", ask_feedback=False)
+
+    def on_leave(self, *_args) -> None:
+        self._cancel()
+        self.finish()
+
+    def _later(self, seconds: float, what) -> None:
+        self._cancel()
+        self._ev = Clock.schedule_once(lambda _dt: what(), seconds)
+
+    def _cancel(self) -> None:
+        if self._ev is not None:
+            self._ev.cancel()
+            self._ev = None

@@ -198,6 +198,7 @@ class StaffFlow:
         self.case = case
         self.reveal = False
         self.last_result = ""
+        self.app.screen("staff_case").page = 0
         self.go("staff_case", say("staff.store_locked") if case.locked else "")
 
     def close_ticket(self, ticket_id: int) -> None:
@@ -291,10 +292,13 @@ class StaffFlow:
         receipt = result.submission.receipt_no
         if result.printed is None:
             printed = say("staff.no_printer")
+        elif result.printed.ok:
+            printed = say("staff.ui.receipt_printed")
         else:
-            printed = result.printed.message
+            printed = say("staff.ui.receipt_queued", code=result.printed.error_code)
         self.last_result = say("staff.ui.submitted", receipt=receipt, printed=printed)
         # A live session ended with the submission (the controller went Home): come back here.
+        self.app.screen("staff_case").page = 0
         self.go("staff_case", self.last_result)
 
     def hand_back(self) -> None:

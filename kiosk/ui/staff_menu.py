@@ -35,9 +35,10 @@ class StaffMenuScreen(StaffListScreen):
             pending = len(flow.mode.printing.queue.pending())
             rows.append(Row(say("staff.ui.menu_print", n=pending), lambda: flow.go("staff_print")))
         rows.append(Row(say("staff.ui.menu_day"), lambda: flow.go("staff_day")))
-        rows.append(Row(say("staff.ui.exit_really" if flow.exit_armed else "staff.ui.menu_exit"),
-                        flow.exit_kiosk, kind="staff"))
         return rows
 
     def actions(self) -> list[Action]:
-        return []
+        flow = self.flow
+        # Apart from the everyday rows, so it is never tapped by mistake; asked twice.
+        return [Action(say("staff.ui.exit_really" if flow.exit_armed else "staff.ui.menu_exit"),
+                       flow.exit_kiosk, "staff", "exit")]

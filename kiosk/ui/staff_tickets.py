@@ -60,7 +60,8 @@ class StaffTicketsScreen(StaffListScreen):
         return []
 
     # A desk scanner is a keyboard: collect its characters while this screen is shown.
-    def on_enter(self, *_args) -> None:
+    def on_enter(self, *args) -> None:
+        super().on_enter(*args)
         self.typed = ""
         Window.bind(on_textinput=self._text, on_key_down=self._key)
 

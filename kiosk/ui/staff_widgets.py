@@ -90,7 +90,12 @@ class StaffListScreen(StaffBase):
         self._rows: list[Row] = []
         self._trigger = Clock.create_trigger(self._layout)
         self.ids.rows.bind(size=self._trigger)
+        self.bind(size=self._trigger)
         App.get_running_app().theme.bind(scale=self._trigger)
+
+    def on_enter(self, *_args) -> None:
+        """Shown and laid out: fit the rows to the real list height."""
+        self._trigger()
 
     def rows(self) -> list[Row]:
         """The list (subclasses)."""

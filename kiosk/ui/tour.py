@@ -21,6 +21,7 @@ from kiosk.voices import say
 log = logging.getLogger(__name__)
 
 FRAME = 0.25   # seconds: let layout and textures settle before a capture or the next tap
+DEMO_STAFF, DEMO_PIN = "S01", "482913"   # set only in the tour's throw-away demo database
 
 
 def spell(ch: str) -> str:
@@ -83,6 +84,20 @@ class Tour:
         else:
             self.app.screens.export_to_png(str(path))
         self.shots.append(path)
+
+    def press_row(self, prefix: str) -> Iterator[float]:
+        """Tap the list row starting with `prefix`, turning the pages of a staff list to find it."""
+        screen = self.screen
+        for _ in range(10):
+            hits = [b for b in buttons(screen) if str(getattr(b, "text", "")).startswith(prefix)]
+            if hits:
+                tap(hits[0])
+                yield FRAME
+                return
+            if getattr(screen, "page", 0) >= getattr(screen, "pages", 1) - 1:
+                break
+            yield self.press(say("ui.review_next_page"))
+        raise LookupError(f"no row starting {prefix!r} on {self.app.screens.current}")
 
     def press(self, text: str) -> float:
         """Tap the visible button with this text; returns the wait before the next step."""
@@ -203,6 +218,9 @@ class Tour:
     def steps(self) -> Iterator[float]:
         """Every screen type, in the order a resident meets them."""
         ctl = self.app.controller
+        mode = self.app.staff_mode
+        if mode is not None and not mode.pins.staff_ids():
+            mode.pins.set_pin(DEMO_STAFF, DEMO_PIN)
         # Show the kiosk as it is with a microphone: names and text are answered by voice.
         self.app.screen("question").touch_only = False
         yield FRAME
@@ -295,5 +313,70 @@ class Tour:
         yield FRAME
         self.snap("cancel_asked")
         yield self.press(say("ui.cancel_no"))
+        yield from self.staff_steps()
         ctl.finish("home")
         yield FRAME
+        if ctl.feedback_box is not None:
+            # What 办完了 on the Done screen leads to: one anonymous question.
+            ctl.ask_feedback("senior_card")
+            yield FRAME
+            self.snap("feedback")
+            yield self.press(say("feedback.good"))
+            self.snap("feedback_thanks")
+            ctl.finish("home", ask_feedback=False)
+            yield FRAME
+
+    def staff_steps(self) -> Iterator[float]:
+        """The handoff of the form on screen, then assisted mode: every staff screen."""
+        app = self.app
+        flow, mode = app.staff, app.staff_mode
+        if flow is None or mode is None or app.controller.session is None:
+            return
+        draft_id = app.controller.session.draft_id
+        yield self.press(say("ui.staff"))
+        yield self.press(say("ui.help_print_slip"))
+        yield 0.4    # the slip prints on a worker thread
+        self.snap("handoff")
+        yield self.press(say("ui.help_staff_login"))
+        yield from self.keys(DEMO_PIN)
+        yield self.press(say("ui.pin_ok"))
+        self.snap("staff_menu")
+        yield from self.press_row(say("staff.ui.menu_tickets", n=0)[:5])
+        self.snap("staff_tickets")
+        ticket = mode.tickets.open_for_draft(draft_id)[0]
+        yield from self.press_row(ticket.number)
+        self.snap("staff_case")
+        case = flow.case
+        address = next(f for f in case.fields if f.type.value == "address")
+        yield from self.press_row(f"{address.label}：")
+        self.snap("staff_edit_address")
+        yield self.press(say("staff.ui.edit_back"))
+        text = next((f for f in case.fields if f.type.value == "text" and case.applies(f)), None)
+        if text is not None:
+            yield from self.press_row(f"{text.label}：")
+            self.snap("staff_edit_text")
+            yield self.press(say("staff.ui.edit_back"))
+        phone = next(f for f in case.fields if f.type.value == "phone" and case.applies(f))
+        yield from self.press_row(f"{phone.label}：")
+        yield from self.keys(SAMPLE_PHONE[:3])
+        yield self.press(say("ui.ok"))
+        self.snap("staff_override_reason")
+        yield self.press(say("staff.ui.reason_checked"))
+        for field_id in case.missing():       # anything still open: answered as a resident would
+            f = case.field(field_id)
+            case.set(field_id, sample_transcript(f, mode.site) if f.type.value in ("name", "text") else
+                     f.choices[0].value if f.choices else True)
+        app.print_service.printer.fail_with("paper_out", times=1)   # so the print queue has a job
+        flow.go("staff_case")
+        yield FRAME
+        yield self.press(say("staff.ui.submit"))
+        self.snap("staff_submitted")
+        app.print_service.printer.heal()
+        yield self.press(say("staff.ui.to_menu"))
+        yield from self.press_row(say("staff.ui.menu_print", n=0)[:4])
+        self.snap("staff_print_queue")
+        yield self.press(say("staff.ui.dismiss_print"))
+        yield self.press(say("staff.ui.to_menu"))
+        yield from self.press_row(say("staff.ui.menu_day"))
+        self.snap("staff_day_summary")
+        yield self.press(say("staff.ui.logout"))
