@@ -23,6 +23,9 @@ class StaffCaseScreen(StaffListScreen):
                 missing = case.missing()
                 self.intro_text = (say("staff.ui.case_missing", n=len(missing)) if missing
                                    else say("staff.ui.case_complete"))
+                if not flow.reveal and any(i.personal and i.answered for i in case.items()):
+                    self.intro_text += "\n" + say("staff.ui.case_masked" if flow.store_unlocked
+                                                   else "staff.ui.case_masked_locked")
         super().refresh()
 
     def rows(self) -> list[Row]:

@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from kivy.app import App
+from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
@@ -97,6 +98,8 @@ class StaffEditScreen(StaffBase):
             self._left.parent.remove_widget(self._left)
         elif not wide and self._left.parent is None:
             body.add_widget(self._left, index=len(body.children))
+        if not wide:
+            self.ids.top_row.height = 0
 
     def refresh(self) -> None:
         flow = self.flow
@@ -113,7 +116,8 @@ class StaffEditScreen(StaffBase):
             shown = item.masked
         else:
             shown = item.display
-        self.current_text = say("staff.ui.edit_current", value=shown)
+        masked = item is not None and item.answered and f.personal and not flow.reveal
+        self.current_text = say("staff.ui.edit_current_masked" if masked else "staff.ui.edit_current", value=shown)
         for box in (self.ids.side, self.ids.main, self.ids.top_row):
             box.clear_widgets()
         self.wide = False
@@ -156,8 +160,18 @@ class StaffEditScreen(StaffBase):
                 self.ids.side.add_widget(b)
             return
         self.wide = True
-        row = self.ids.top_row
-        row.add_widget(self.keyboard.display)
+        top = self.ids.top_row
+        row = top
+        if self.width < self.height:     # portrait: what is typed gets the full width, buttons under it
+            top.orientation = "vertical"
+            top.height = theme.target * 2 + theme.gap + dp(8)
+            top.add_widget(self.keyboard.display)
+            row = BoxLayout(orientation="horizontal", spacing=theme.gap)
+            top.add_widget(row)
+        else:
+            top.orientation = "horizontal"
+            top.height = theme.target + dp(8)
+            row.add_widget(self.keyboard.display)
         ok = KButton(text=ok_text, kind="primary", size_hint_x=None, width=theme.target * 2.6)
         ok.bind(on_release=lambda *_: on_ok(self.keyboard.text))
         row.add_widget(ok)

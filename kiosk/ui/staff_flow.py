@@ -21,6 +21,14 @@ from kiosk.voices import say
 
 log = logging.getLogger(__name__)
 
+def print_error_text(code: str) -> str:
+    """A printer error code in plain words for staff (the code itself when it has none)."""
+    from kiosk.voices import catalogue  # noqa: PLC0415
+
+    key = f"staff.ui.print_error.{code}"
+    return say(key) if key in catalogue() else code
+
+
 STAFF_SCREENS = ("staff_menu", "staff_tickets", "staff_case", "staff_edit", "staff_print", "staff_day")
 TICK_S = 1.0
 
@@ -295,7 +303,7 @@ class StaffFlow:
         elif result.printed.ok:
             printed = say("staff.ui.receipt_printed")
         else:
-            printed = say("staff.ui.receipt_queued", code=result.printed.error_code)
+            printed = say("staff.ui.receipt_queued", code=print_error_text(result.printed.error_code))
         self.last_result = say("staff.ui.submitted", receipt=receipt, printed=printed)
         # A live session ended with the submission (the controller went Home): come back here.
         self.app.screen("staff_case").page = 0
@@ -320,7 +328,7 @@ class StaffFlow:
         outcome = self.run(lambda: self.session.reprint(job_id))
         if outcome is not None:
             self.go("staff_print", outcome.message if outcome.ok else
-                    say("staff.ui.reprint_failed", code=outcome.error_code))
+                    say("staff.ui.reprint_failed", code=print_error_text(outcome.error_code)))
 
     def dismiss_print(self, job_id: int) -> None:
         """Drop a queued receipt."""

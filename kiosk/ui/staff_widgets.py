@@ -20,6 +20,8 @@ from kivy.uix.widget import Widget
 
 from kiosk.ui.widgets import KButton, KLabel, load_kv
 
+ROW_TARGETS = 1.25      # a list row is this many touch targets high: two lines of text with room
+
 
 @dataclass
 class Row:
@@ -88,9 +90,12 @@ class StaffListScreen(StaffBase):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._rows: list[Row] = []
+        self._looks: list[tuple] = []
         self._trigger = Clock.create_trigger(self._layout)
         self.ids.rows.bind(size=self._trigger)
         self.bind(size=self._trigger)
+        self.ids.notice.bind(height=self._fit_side)
+        self.ids.body.bind(orientation=self._fit_side)
         App.get_running_app().theme.bind(scale=self._trigger)
 
     def on_enter(self, *_args) -> None:
@@ -119,12 +124,23 @@ class StaffListScreen(StaffBase):
             b.key = a.key
             b.bind(on_release=lambda _b, f=a.action: f())
             box.add_widget(b)
+        self._fit_side()
         self._layout()
+
+    def _fit_side(self, *_args) -> None:
+        """In portrait the side column sits under the list: its height is its content's."""
+        box = self.ids.actions
+        theme = App.get_running_app().theme
+        n = len(box.children)
+        box.height = max(0, n * theme.target + (n - 1) * box.spacing)
+        side = box.parent
+        if side.size_hint_y is None:
+            side.height = self.ids.notice.height + box.height + side.spacing * 2
 
     def per_page(self) -> int:
         """Rows that fit the list area."""
         theme = App.get_running_app().theme
-        row = theme.target * 1.05 + theme.gap
+        row = theme.target * ROW_TARGETS + theme.gap
         return max(1, int((self.ids.rows.height + theme.gap) // row))
 
     def turn(self, step: int) -> None:
@@ -138,13 +154,23 @@ class StaffListScreen(StaffBase):
         self.page = min(self.page, self.pages - 1)
         self.page_text = f"{self.page + 1} / {self.pages}" if self.pages > 1 else ""
         box = self.ids.rows
+        shown = self._rows[self.page * n:(self.page + 1) * n]
+        looks = [(r.text, r.selected, r.kind, r.action is None) for r in shown]
+        if looks == self._looks and len(box.children) == len(shown) + 1:
+            # Same rows: keep the laid-out widgets (a tap never meets a row not yet placed),
+            # only the actions are new.
+            for w, row in zip(reversed(box.children[1:]), shown):
+                w.row_action = row.action
+            return
+        self._looks = looks
         box.clear_widgets()
-        for row in self._rows[self.page * n:(self.page + 1) * n]:
+        for row in shown:
             if row.action is None:
                 w = StaffLine(text=row.text)
             else:
                 w = StaffRow(text=row.text, selected=row.selected, kind=row.kind)
-                w.bind(on_release=lambda _w, f=row.action: f())
+                w.bind(on_release=lambda w: w.row_action and w.row_action())
+            w.row_action = row.action
             box.add_widget(w)
         box.add_widget(Widget())
 

@@ -87,6 +87,7 @@ class Tour:
 
     def press_row(self, prefix: str) -> Iterator[float]:
         """Tap the list row starting with `prefix`, turning the pages of a staff list to find it."""
+        yield FRAME         # the list is laid out before anything is tapped
         screen = self.screen
         for _ in range(10):
             hits = [b for b in buttons(screen) if str(getattr(b, "text", "")).startswith(prefix)]
@@ -242,6 +243,9 @@ class Tour:
         for _ in range(40):
             if self.app.screens.current != "question" or self.prompt()["field_type"] == "phone":
                 break
+            if self.screen.mode == "reuse":     # the birth date offered from the ID number
+                yield self.press(say("ui.reuse_yes"))
+                continue
             kind = self.prompt()["field_type"]
             if kind not in seen:
                 seen.add(kind)
