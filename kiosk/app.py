@@ -59,6 +59,7 @@ class KioskApp(App):
         self.print_service = print_service
         self.load_speech = load_speech
         self.exiting = False
+        self.sync_worker = None
         self.theme = None
         self.controller = None
         self.screens = None
@@ -154,6 +155,27 @@ class KioskApp(App):
 
         self.controller.begin()
         Clock.schedule_once(lambda _dt: self._build_rest([n for n in SCREENS if n != "home"]), 0.02)
+        self._start_sync()
+
+    def _start_sync(self) -> None:
+        """Post the outbox to the central service in the background, when one is configured."""
+        from kiosk.dialogue.events import EventType  # noqa: PLC0415
+        from kiosk.sync import start_sync  # noqa: PLC0415
+
+        try:
+            self.sync_worker = start_sync(self.settings, self.runtime.store)
+        except Exception:
+            log.exception("sync could not start; submissions stay in the outbox")
+            return
+        if self.sync_worker is not None:
+            worker = self.sync_worker
+            self.controller.core_listeners.append(
+                lambda event: worker.wake() if event.type is EventType.SUBMITTED else None)
+
+    def on_stop(self):
+        """Stop the sync thread; what it has not sent stays in the outbox."""
+        if self.sync_worker is not None:
+            self.sync_worker.stop()
 
     def _start_speech(self) -> None:
         """Voice and model load on a thread: the screen never waits for them."""
@@ -168,6 +190,9 @@ class KioskApp(App):
         speaker = recognizer = mic = None
         reasons = []
         try:
+            from kiosk.dialogue.understand import warm_up  # noqa: PLC0415
+
+            warm_up()     # numeral and pinyin tables, so the first answer does not wait for them
             from kiosk.speech import make_microphone, make_recognizer, make_speaker  # noqa: PLC0415
 
             try:

@@ -241,3 +241,31 @@ def test_cli_sync_now_and_status(tmp_path, central, monkeypatch, capsys):
     assert cli_main(["sync", "status"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["pending"] == 0 and status["registered"] is True
+
+
+def test_kiosk_app_starts_sync_and_wakes_it_on_each_submission(tmp_path, central):
+    from types import SimpleNamespace
+
+    from kiosk.app import KioskApp
+    from kiosk.config import load_settings
+    from kiosk.dialogue.events import DialogueEvent, EventType
+
+    dsn, server, token = central
+    settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_SYNC__URL": server.url,
+                                      "KIOSK_SYNC__TOKEN": token, "KIOSK_SYNC__INTERVAL_S": "3600"})
+    store = kiosk_store(tmp_path)
+    app = SimpleNamespace(settings=settings, runtime=SimpleNamespace(store=store),
+                          controller=SimpleNamespace(core_listeners=[]), sync_worker=None)
+    KioskApp._start_sync(app)
+    try:
+        assert app.sync_worker is not None and len(app.controller.core_listeners) == 1
+        sub = submit_allowance(store)
+        for listener in app.controller.core_listeners:     # what the controller does on SUBMITTED
+            listener(DialogueEvent(EventType.SUBMITTED, {"receipt_no": sub.receipt_no}))
+        deadline = time.monotonic() + 20
+        while store.outbox.count_pending() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert store.outbox.count_pending() == 0       # sent long before the hourly round
+    finally:
+        KioskApp.on_stop(app)
+    assert rows(dsn, "SELECT receipt_no FROM submissions") == [(sub.receipt_no,)]
