@@ -159,6 +159,8 @@ class KioskApp(App):
 
     def _start_sync(self) -> None:
         """Post the outbox to the central service in the background, when one is configured."""
+        if not self.settings.sync.url:
+            return                      # a single kiosk: nothing to import or start
         from kiosk.dialogue.events import EventType  # noqa: PLC0415
         from kiosk.sync import start_sync  # noqa: PLC0415
 

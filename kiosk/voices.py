@@ -25,7 +25,8 @@ def catalogue() -> dict[str, str]:
     merged: dict[str, str] = {}
     origin: dict[str, str] = {}
     for path in sorted(TEXT_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # C loader: fast start
         if not isinstance(data, dict):
             raise CatalogueError(f"{path.name}: must be a mapping of key: text")
         for key, text in data.items():

@@ -100,7 +100,8 @@ def _read(path: Path) -> dict:
             raise _FileBroken(f"TOML syntax error: {err}", "fix the syntax at that line") from err
     else:
         try:
-            data = yaml.safe_load(text)
+            # libyaml's C loader: ten times faster, and forms are read on the way to Home
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError as err:
             raise _FileBroken(*_yaml_error(err)) from err
     if data is None:
