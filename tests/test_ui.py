@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 from kiosk.dialogue.events import EventType  # noqa: E402
 from kiosk.dialogue.sample import SAMPLE_ID, SAMPLE_NAME, SAMPLE_PHONE, sample_transcript  # noqa: E402
 from kiosk.ui import harness  # noqa: E402
+from ui_support import events, press, tile, touch  # noqa: E402,F401
 from kiosk.voices import say  # noqa: E402
 
 
@@ -24,36 +25,6 @@ def app():
     harness.fresh(app)
     yield app
     harness.fresh(app)
-
-
-@pytest.fixture
-def events(app):
-    seen = []
-    app.controller.add_listener(seen.append)
-    return seen
-
-
-def touch(widget) -> None:
-    """A real single tap at the widget's centre."""
-    from kivy.tests.common import UnitTestTouch
-
-    x, y = widget.to_window(*widget.center)
-    t = UnitTestTouch(x, y)
-    t.touch_down()
-    t.touch_up()
-    harness.frames(2)
-
-
-def press(app, text: str) -> None:
-    """Tap the visible button with this text on the current screen."""
-    from kiosk.ui.touch import find_button
-
-    touch(find_button(app.screens.current_screen, text))
-
-
-def tile(app, form_id: str):
-    home = app.screens.get_screen("home")
-    return next(t for t in home.ids.tiles.children if t.form_id == form_id)
 
 
 def prompt(app) -> dict:

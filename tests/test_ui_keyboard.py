@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 from kiosk.dialogue.events import EventType  # noqa: E402
 from kiosk.dialogue.sample import SAMPLE_PHONE  # noqa: E402
 from kiosk.ui import harness  # noqa: E402
+from ui_support import events, press, touch  # noqa: E402,F401
 from kiosk.voices import say  # noqa: E402
 
 pytestmark = pytest.mark.ui
@@ -28,32 +29,8 @@ def app():
     harness.fresh(app)
 
 
-@pytest.fixture
-def events(app):
-    seen = []
-    app.controller.add_listener(seen.append)
-    return seen
-
-
-def touch(widget) -> None:
-    """A real single tap at the widget's centre."""
-    from kivy.tests.common import UnitTestTouch
-
-    x, y = widget.to_window(*widget.center)
-    t = UnitTestTouch(x, y)
-    t.touch_down()
-    t.touch_up()
-    harness.frames(2)
-
-
 def screen(app):
     return app.screens.current_screen
-
-
-def press(app, text: str) -> None:
-    from kiosk.ui.touch import find_button
-
-    touch(find_button(screen(app), text))
 
 
 def keys(app, letters: str) -> None:

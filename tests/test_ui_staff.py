@@ -19,6 +19,7 @@ import pytest  # noqa: E402
 from kiosk.dialogue.events import EventType  # noqa: E402
 from kiosk.dialogue.sample import SAMPLE_PHONE, sample_transcript  # noqa: E402
 from kiosk.ui import harness  # noqa: E402
+from ui_support import events, press, touch  # noqa: E402,F401
 from kiosk.voices import say  # noqa: E402
 
 PIN = "482913"
@@ -42,31 +43,6 @@ def app():
     with mode.db.transaction("test reset pin state") as conn:
         conn.execute("UPDATE staff_pin_state SET failures = 0, locked_until = 0 WHERE id = 1")
     harness.fresh(app)
-
-
-@pytest.fixture
-def events(app):
-    seen = []
-    app.controller.add_listener(seen.append)
-    return seen
-
-
-def touch(widget) -> None:
-    """A real single tap at the widget's centre."""
-    from kivy.tests.common import UnitTestTouch
-
-    x, y = widget.to_window(*widget.center)
-    t = UnitTestTouch(x, y)
-    t.touch_down()
-    t.touch_up()
-    harness.frames(2)
-
-
-def press(app, text: str) -> None:
-    """Tap the visible button with exactly this text on the current screen."""
-    from kiosk.ui.touch import find_button
-
-    touch(find_button(app.screens.current_screen, text))
 
 
 def press_starting(app, prefix: str) -> None:

@@ -14,6 +14,7 @@ import pytest  # noqa: E402
 
 from kiosk.dialogue.events import EventType  # noqa: E402
 from kiosk.ui import harness  # noqa: E402
+from ui_support import touch  # noqa: E402,F401
 from kiosk.voices import say  # noqa: E402
 
 
@@ -28,16 +29,6 @@ def app():
     yield app
     idle.warn_after, idle.extension, idle.max_extensions = saved
     harness.fresh(app)
-
-
-def touch(widget):
-    from kivy.tests.common import UnitTestTouch
-
-    x, y = widget.to_window(*widget.center)
-    t = UnitTestTouch(x, y)
-    t.touch_down()
-    t.touch_up()
-    harness.frames(2)
 
 
 def start_form(app):
