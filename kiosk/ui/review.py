@@ -5,14 +5,13 @@ swipe is a gesture many residents cannot make.
 """
 from __future__ import annotations
 
-import math
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.ui.widgets import KButton, load_kv
+from kiosk.ui.widgets import KButton, load_kv, paginate
 
 load_kv("review")
 
@@ -65,9 +64,8 @@ class ReviewScreen(Screen):
 
     def _layout(self, *_args) -> None:
         n = self.per_page()
-        self.pages = max(1, math.ceil(len(self.items) / n))
-        self.page = min(self.page, self.pages - 1)
-        self.page_text = f"{self.page + 1} / {self.pages}" if self.pages > 1 else ""
+        page, self.pages, self.page_text = paginate(len(self.items), n, self.page)
+        self.page = page
         box = self.ids.rows
         box.clear_widgets()
         controller = App.get_running_app().controller

@@ -7,7 +7,6 @@ kv rule for all of them (staff_widgets.kv).
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,7 +17,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.widget import Widget
 
-from kiosk.ui.widgets import KButton, KLabel, load_kv
+from kiosk.ui.widgets import KButton, KLabel, load_kv, paginate
 
 ROW_TARGETS = 1.25      # a list row is this many touch targets high: two lines of text with room
 
@@ -150,9 +149,8 @@ class StaffListScreen(StaffBase):
 
     def _layout(self, *_args) -> None:
         n = self.per_page()
-        self.pages = max(1, math.ceil(len(self._rows) / n))
-        self.page = min(self.page, self.pages - 1)
-        self.page_text = f"{self.page + 1} / {self.pages}" if self.pages > 1 else ""
+        page, self.pages, self.page_text = paginate(len(self._rows), n, self.page)
+        self.page = page
         box = self.ids.rows
         shown = self._rows[self.page * n:(self.page + 1) * n]
         looks = [(r.text, r.selected, r.kind, r.action is None) for r in shown]

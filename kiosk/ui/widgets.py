@@ -23,6 +23,13 @@ KV_DIR = Path(__file__).resolve().parent
 ROLES = ["text", "large", "question", "digits"]
 
 
+def paginate(count: int, per_page: int, page: int) -> tuple[int, int, str]:
+    """(page clamped, number of pages, '2 / 3' or '' for one page) for a paged list."""
+    pages = max(1, -(-count // max(1, per_page)))
+    page = max(0, min(page, pages - 1))
+    return page, pages, (f"{page + 1} / {pages}" if pages > 1 else "")
+
+
 def load_kv(name: str) -> None:
     """Load kiosk/ui/<name>.kv once."""
     path = str(KV_DIR / f"{name}.kv")
