@@ -16,3 +16,5 @@ def prepare_kivy() -> None:
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # our logging config, not Kivy's console hook
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    # SDL would turn SIGTERM into a window close request, which the kiosk refuses; we handle it.
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")

@@ -5,6 +5,8 @@ window from Kivy's Config). Staff leave the kiosk only through `KioskApp.staff_e
 """
 from __future__ import annotations
 
+import signal
+
 from kiosk.ui import prepare_kivy
 
 ESCAPE = 27
@@ -39,3 +41,7 @@ def lock_down(window, app) -> None:
 
     window.bind(on_request_close=refuse_close)
     window.bind(on_keyboard=swallow_escape)
+    # systemd stop/restart sends SIGTERM: leave as staff exit does (the visit is wiped first).
+    from kivy.clock import Clock  # noqa: PLC0415
+
+    signal.signal(signal.SIGTERM, lambda *_a: Clock.schedule_once(lambda _dt: app.staff_exit()))
