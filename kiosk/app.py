@@ -156,6 +156,8 @@ class KioskApp(App):
         self.controller.begin()
         Clock.schedule_once(lambda _dt: self._build_rest([n for n in SCREENS if n != "home"]), 0.02)
         self._start_sync()
+        # A kiosk runs for weeks: old unfinished drafts are forgotten hourly, not only at start.
+        Clock.schedule_interval(lambda _dt: self.runtime.purge_old_drafts(), 3600)
 
     def _start_sync(self) -> None:
         """Post the outbox to the central service in the background, when one is configured."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from kiosk.catalogue.loader import Catalogue, load_catalogue
 from kiosk.config import Settings
 from kiosk.dialogue.engine import Visit
-from kiosk.store.model import SubmissionStore
+from kiosk.store.model import StoreError, SubmissionStore
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,14 @@ class Runtime:
         """A fresh visit: no memory of anyone before."""
         return Visit(self.settings.site, self.store, self.today)
 
+    def purge_old_drafts(self) -> int:
+        """Forget unfinished drafts older than `store.draft_purge_hours` (kept that long for staff)."""
+        try:
+            return self.store.purge_drafts(dt.timedelta(hours=self.settings.store.draft_purge_hours))
+        except StoreError as err:
+            log.error("draft purge failed: %s", err.code)
+            return 0
+
 
 def open_runtime(settings: Settings, store: SubmissionStore | None = None) -> Runtime:
     """Load forms (broken ones are reported, not fatal) and open the store."""
@@ -39,4 +47,6 @@ def open_runtime(settings: Settings, store: SubmissionStore | None = None) -> Ru
         from kiosk.store.sqlite import open_store
 
         store = open_store(settings)
-    return Runtime(settings, catalogue, store)
+    runtime = Runtime(settings, catalogue, store)
+    runtime.purge_old_drafts()
+    return runtime

@@ -98,3 +98,22 @@ def test_plain_console_prints_questions_and_receipt(tmp_path):
                           input="\n".join(script), capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "? 请问是您本人办理" in proc.stdout and "受理号: 20" in proc.stdout
+
+
+def test_runtime_forgets_drafts_older_than_the_purge_setting(tmp_path):
+    import datetime
+
+    from kiosk.config import load_settings
+    from kiosk.runtime import open_runtime
+    from kiosk.store.model import Draft
+
+    now = [datetime.datetime(2026, 11, 1, 9, 0, tzinfo=datetime.timezone.utc)]
+    store = MemoryStore("K01", clock=lambda: now[0])
+    store.save_draft(Draft("old", "complaint", {"topic": "x"}))
+    now[0] += datetime.timedelta(hours=70)
+    store.save_draft(Draft("recent", "complaint", {"topic": "y"}))
+    now[0] += datetime.timedelta(hours=3)          # "old" is 73 h old, "recent" 3 h
+    settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_STORE__DRAFT_PURGE_HOURS": "72"})
+    runtime = open_runtime(settings, store=store)  # purges at start
+    assert store.load_draft("old") is None and store.load_draft("recent") is not None
+    assert runtime.purge_old_drafts() == 0
