@@ -82,6 +82,9 @@ def main() -> int:
             if "text" not in req:
                 reply(ok=True, voice=selected["voice"])
                 continue
+            # The rate goes in the same run as the text: a rate queued in an earlier run with no
+            # utterance was seen not to apply to the first render (a fast first prompt).
+            engine.setProperty("rate", int(req.get("rate", 130)))
             engine.save_to_file(req["text"], req["path"])
             engine.runAndWait()
             if current_voice() != selected["voice"].lower():
