@@ -11,6 +11,7 @@ import logging
 import sys
 
 from kiosk.config import ConfigError
+from kiosk.store.model import StoreError
 
 # Modules with a `register(subparsers)` function, one per area.
 COMMAND_MODULES = (
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:  # one boundary for every command: name the key, no traceback
         print(f"kiosk: {err}", file=sys.stderr)
         return 2
+    except StoreError as err:   # the same for the store: its code and detail hold no personal data
+        print(f"store error: {err}")
+        return 1
 
 
 if __name__ == "__main__":

@@ -138,3 +138,14 @@ def test_two_first_opens_agree_on_one_key(tmp_path, monkeypatch):
     assert first.get_submission(sub.receipt_no).answers["name"] == "赵德明"
     first.close()
     second.close()
+
+
+def test_cli_reports_a_broken_store_once_at_the_boundary(tmp_path, monkeypatch, capsys):
+    from kiosk.cli import main
+
+    (tmp_path / "kiosk.db").write_bytes(b"this is not a database" * 100)
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    for argv in (["store", "check"], ["store", "purge"], ["staff", "audit"], ["sync", "status"]):
+        assert main(argv) == 1
+        out = capsys.readouterr().out
+        assert out.startswith("store error: [corrupt]"), (argv, out)

@@ -111,19 +111,14 @@ def _receipt(args: argparse.Namespace) -> int:
     from kiosk.printing.layout import encode_receipt
     from kiosk.printing.preview import render_png
     from kiosk.printing.receipt import receipt_for
-    from kiosk.store.model import StoreError
     from kiosk.store.sqlite import open_store
 
     settings = load_settings(args.config)
-    try:
-        with open_store(settings, unlock=True) as store:
-            if not store.keyring.unlocked:
-                print(f"the staff secret in ${settings.store.secret_env} does not unlock the store")
-                return 1
-            submission = store.get_submission(args.receipt_no)
-    except StoreError as err:
-        print(f"store error: {err}")
-        return 1
+    with open_store(settings, unlock=True) as store:
+        if not store.keyring.unlocked:
+            print(f"the staff secret in ${settings.store.secret_env} does not unlock the store")
+            return 1
+        submission = store.get_submission(args.receipt_no)
     if submission is None:
         print(f"no receipt {args.receipt_no}")
         return 1

@@ -11,7 +11,6 @@ from kiosk.staff.audit import AuditLog
 from kiosk.staff.errors import StaffError
 from kiosk.staff.pin import PinVault
 from kiosk.staff.tickets import TicketBook
-from kiosk.store.model import StoreError
 from kiosk.store.sqlite import open_store
 
 
@@ -49,11 +48,7 @@ def _read_pin(from_stdin: bool) -> str | None:
 
 
 def _set_pin(args: argparse.Namespace) -> int:
-    try:
-        settings, store = _open(args)
-    except StoreError as err:
-        print(f"store error: {err}")
-        return 1
+    settings, store = _open(args)
     with store:
         pin = _read_pin(args.pin_stdin)
         if pin is None:
@@ -70,11 +65,7 @@ def _set_pin(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    try:
-        _, store = _open(args)
-    except StoreError as err:
-        print(f"store error: {err}")
-        return 1
+    _, store = _open(args)
     with store:
         log = AuditLog(store.db)
         for entry in log.entries(day=args.day, target=args.target):
@@ -87,11 +78,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _tickets(args: argparse.Namespace) -> int:
-    try:
-        settings, store = _open(args)
-    except StoreError as err:
-        print(f"store error: {err}")
-        return 1
+    settings, store = _open(args)
     day = None
     if args.day:
         day = dt.date.today() if args.day == "today" else dt.date.fromisoformat(args.day)

@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 from kiosk.config import load_settings
-from kiosk.store.model import StoreError
 from kiosk.store.sqlite import open_store
 
 
@@ -27,26 +26,18 @@ def _purge(args: argparse.Namespace) -> int:
     if hours <= 0:
         print("--hours must be > 0")
         return 2
-    try:
-        store = open_store(settings, unlock=False)
-        with store:
-            count = store.purge_drafts(timedelta(hours=hours))
-    except StoreError as err:
-        print(f"store error: {err}")
-        return 1
+    store = open_store(settings, unlock=False)
+    with store:
+        count = store.purge_drafts(timedelta(hours=hours))
     print(f"purged {count} unfinished draft(s) older than {hours:g} h")
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    try:
-        store = open_store(settings, unlock=False)
-        with store:
-            health = store.health()
-    except StoreError as err:
-        print(f"store error: {err}")
-        return 1
+    store = open_store(settings, unlock=False)
+    with store:
+        health = store.health()
     print(json.dumps(health, indent=2, ensure_ascii=False))
     problems = health["integrity"] != ["ok"] or health["outbox_orphans"]
     if health["demo_secret"]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 from kiosk.config import load_settings
-from kiosk.store.model import StoreError
 from kiosk.store.sqlite import open_store
 
 
@@ -22,14 +21,10 @@ def _now(args) -> int:
     if not settings.sync.url:
         print("sync.url is empty: this kiosk works alone (set [sync] url and token)")
         return 2
-    try:
-        with open_store(settings, unlock=False) as store, \
-                SyncClient(store, settings.sync.url, settings.sync.token, settings.site.kiosk_id,
-                           batch_size=settings.sync.batch_size, timeout_s=settings.sync.timeout_s) as client:
-            report = client.sync_once()
-    except StoreError as err:
-        print(f"store error: {err}")
-        return 1
+    with open_store(settings, unlock=False) as store, \
+            SyncClient(store, settings.sync.url, settings.sync.token, settings.site.kiosk_id,
+                       batch_size=settings.sync.batch_size, timeout_s=settings.sync.timeout_s) as client:
+        report = client.sync_once()
     print(f"sent {report.sent}, not acknowledged {report.failed}, pending {report.pending}"
           + (f" ({report.error})" if report.error else ""))
     return 0 if report.ok and report.pending == 0 else 1
@@ -38,14 +33,10 @@ def _now(args) -> int:
 def _status(args) -> int:
     from kiosk.sync.client import REGISTERED_META   # noqa: PLC0415
     settings = load_settings(args.config)
-    try:
-        with open_store(settings, unlock=False) as store:
-            facts = {"url": settings.sync.url or None, "kiosk_id": settings.site.kiosk_id,
-                     "token_set": bool(settings.sync.token), "pending": store.outbox.count_pending(),
-                     "key_id": store.keyring.key_id,
-                     "registered": store.db.get_meta(REGISTERED_META) is not None}
-    except StoreError as err:
-        print(f"store error: {err}")
-        return 1
+    with open_store(settings, unlock=False) as store:
+        facts = {"url": settings.sync.url or None, "kiosk_id": settings.site.kiosk_id,
+                 "token_set": bool(settings.sync.token), "pending": store.outbox.count_pending(),
+                 "key_id": store.keyring.key_id,
+                 "registered": store.db.get_meta(REGISTERED_META) is not None}
     print(json.dumps(facts, indent=2, ensure_ascii=False))
     return 0
