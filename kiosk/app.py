@@ -67,6 +67,7 @@ class KioskApp(App):
         self.speech_thread: threading.Thread | None = None
         self.staff_mode = None          # kiosk.staff.mode.AssistedMode (needs the SQLite store)
         self.staff = None               # kiosk.ui.staff_flow.StaffFlow: the staff screens' state
+        self.guard = None               # kiosk.ui.guard.ResidentGuard: the UI error boundary
 
     def build(self):
         """Register the font, build every screen, show Home."""
@@ -90,6 +91,9 @@ class KioskApp(App):
             self.print_service = make_print_service(self.settings, self.runtime.store)
         self.controller = KioskController(self, self.runtime, speaker=self._speaker,
                                           print_service=self.print_service)
+        from kiosk.ui.guard import install as install_guard  # noqa: PLC0415
+
+        self.guard = install_guard(self._tell_resident)
         self._install_staff()
         # Home first; the other screens are built in the frames after it is drawn (or at once
         # when something needs one earlier), so the resident sees Home sooner.
@@ -180,6 +184,19 @@ class KioskApp(App):
         """Stop the sync thread; what it has not sent stays in the outbox."""
         if self.sync_worker is not None:
             self.sync_worker.stop()
+        if self.guard is not None:
+            from kiosk.ui.guard import uninstall  # noqa: PLC0415
+
+            uninstall(self.guard)
+
+    def _tell_resident(self, text: str) -> None:
+        """The UI error boundary's notice: shown on the current screen (or Help) and spoken."""
+        screen = self.screens.current_screen if self.screens is not None else None
+        if screen is not None and hasattr(screen, "show_notice"):
+            screen.show_notice(text)
+        else:
+            self.controller.request_help()
+        self.controller.speak(text)
 
     def _start_speech(self) -> None:
         """Voice and model load on a thread: the screen never waits for them."""

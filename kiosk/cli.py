@@ -11,7 +11,7 @@ import logging
 import sys
 
 from kiosk.config import ConfigError
-from kiosk.store.model import StoreError
+from kiosk.errors import EXIT_CONFIG, EXIT_FAILED, KioskError
 
 # Modules with a `register(subparsers)` function, one per area.
 COMMAND_MODULES = (
@@ -51,12 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except ConfigError as err:  # one boundary for every command: name the key, no traceback
-        print(f"kiosk: {err}", file=sys.stderr)
-        return 2
-    except StoreError as err:   # the same for the store: its code and detail hold no personal data
-        print(f"store error: {err}")
-        return 1
+    except KioskError as err:  # the one command-line boundary: a line on stderr, no traceback
+        # Codes and details never hold personal data; stdout stays clean for --json output.
+        print(f"kiosk: {err.describe()}", file=sys.stderr)
+        return EXIT_CONFIG if isinstance(err, ConfigError) else EXIT_FAILED
 
 
 if __name__ == "__main__":

@@ -14,13 +14,16 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from kiosk.errors import KioskError
 from kiosk.catalogue.spec import SiteSpec
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 
 
-class ConfigError(Exception):
+class ConfigError(KioskError):
     """The configuration file or an override is invalid; the message names the key and the fix."""
+
+    code = "config"
 
 
 class _Section(BaseModel):

@@ -11,12 +11,16 @@ from pathlib import Path
 
 import yaml
 
+from kiosk.errors import KioskError
+
 VOICES_DIR = Path(__file__).resolve().parent.parent / "voices"
 TEXT_DIR = VOICES_DIR / "text"
 
 
-class CatalogueError(Exception):
+class CatalogueError(KioskError):
     """A catalogue file is broken (duplicate key, not a mapping of strings)."""
+
+    code = "catalogue"
 
 
 @functools.lru_cache(maxsize=1)

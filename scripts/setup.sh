@@ -15,6 +15,8 @@ APT_PACKAGES=(
   fontconfig
   postgresql                      # the central service's database (tests start a throwaway cluster)
   chromium                        # headless browser test of the central status page and console
+  faketime                        # tests run at other dates (scripts/test-dates.sh)
+  libzinnia0 tegaki-zinnia-simplified-chinese   # offline handwriting recognition (手写)
 )
 
 need_apt=0

@@ -147,5 +147,6 @@ def test_cli_reports_a_broken_store_once_at_the_boundary(tmp_path, monkeypatch, 
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
     for argv in (["store", "check"], ["store", "purge"], ["staff", "audit"], ["sync", "status"]):
         assert main(argv) == 1
-        out = capsys.readouterr().out
-        assert out.startswith("store error: [corrupt]"), (argv, out)
+        got = capsys.readouterr()
+        assert got.err.startswith("kiosk: [corrupt]"), (argv, got.err)
+        assert got.out == "", (argv, got.out)   # stdout stays clean for --json readers

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from kiosk.errors import KioskError
 from kiosk.central.render import local_time, render
 from kiosk.central.schema import STATUSES
 from kiosk.central.store import CentralError, sha256_hex
@@ -28,8 +29,10 @@ COOKIE = "kiosk_console"
 LOGIN_CSRF = "kiosk_login_csrf"
 
 
-class LoginRequired(Exception):
+class LoginRequired(KioskError):
     """No live staff session: the handler redirects to the login page."""
+
+    code = "login_required"
 
 
 @dataclass(frozen=True)

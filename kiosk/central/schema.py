@@ -10,6 +10,8 @@ import logging
 
 import psycopg
 
+from kiosk.errors import KioskError
+
 log = logging.getLogger(__name__)
 
 STATUSES = ("received", "in_progress", "done")     # 已受理 / 办理中 / 已办结
@@ -79,8 +81,10 @@ MIGRATIONS: list[str] = [
 ]
 
 
-class SchemaError(Exception):
+class SchemaError(KioskError):
     """The database was migrated by a newer central service."""
+
+    code = "schema"
 
 
 def schema_version(conn: psycopg.Connection) -> int:

@@ -19,6 +19,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from kiosk.errors import KioskError
 from kiosk.central.schema import STATUSES, migrate
 from kiosk.staff.pin import PinKdf, hash_pin, pin_matches
 from kiosk.store.keyring import Keyring
@@ -43,7 +44,7 @@ def normalise_code(code: str) -> str:
     return code.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
 
 
-class CentralError(Exception):
+class CentralError(KioskError):
     """A refused central operation; `code` is stable, the message never carries personal data."""
 
     def __init__(self, code: str, detail: str = "") -> None:

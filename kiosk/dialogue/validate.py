@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 
+from kiosk.errors import Refusal
 from kiosk.catalogue.spec import FieldSpec, FieldType, SiteSpec, resolve_date_bound
 from kiosk.voices import say
 
@@ -26,7 +27,7 @@ MIDDLE_DOT = "·"
 _DOT_VARIANTS = str.maketrans({c: MIDDLE_DOT for c in "•・‧∙⋅．."})
 
 
-class Invalid(Exception):
+class Invalid(Refusal):
     """An answer that cannot be accepted; key is a voices catalogue key, params format it."""
 
     def __init__(self, key: str, **params):

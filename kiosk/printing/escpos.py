@@ -22,6 +22,7 @@ import qrcode
 from escpos.image import EscposImage
 from PIL import Image, ImageDraw, ImageFont
 
+from kiosk.errors import KioskError
 from kiosk.printing.textwidth import COLUMN_DOTS, LINE_DOTS, PAPER_DOTS, char_width, columns_for, sanitize, wrap
 
 ESC, GS, FS, DLE, EOT, LF = b"\x1b", b"\x1d", b"\x1c", b"\x10", b"\x04", b"\n"
@@ -41,8 +42,10 @@ QR_MAX_MODULE = 10
 QR_SHARE = 0.55        # the QR may take this share of the paper width
 
 
-class EncodingError(ValueError):
+class EncodingError(KioskError, ValueError):
     """Content the encoder cannot place on this paper (e.g. an image wider than the paper)."""
+
+    code = "encoding"
 
 
 def printable(ch: str, encoding: str) -> bool:

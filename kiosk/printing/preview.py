@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import qrcode
 from PIL import Image, ImageDraw
 
+from kiosk.errors import KioskError
 from kiosk.printing.escpos import CODECS, DEFAULT_FONT, QR_EC, QR_EC_LIB, render_text_image
 from kiosk.printing.textwidth import LINE_DOTS, PAPER_DOTS
 
@@ -20,8 +21,10 @@ MARGIN = 16           # white border around the paper so QR readers see a quiet 
 _EC_BY_BYTE = {v: k for k, v in QR_EC.items()}
 
 
-class PreviewError(ValueError):
+class PreviewError(KioskError, ValueError):
     """The bytes hold a command this interpreter does not know, or are truncated."""
+
+    code = "preview"
 
 
 @dataclass

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.errors import KioskError
+
 log = logging.getLogger(__name__)
 
 # Error codes; staff screens and the queue store these.
@@ -27,7 +29,7 @@ DRIVER_MISSING = "driver_missing"
 DLE_EOT = b"\x10\x04"
 
 
-class PrinterError(Exception):
+class PrinterError(KioskError):
     """A print or status query failed; `code` is one of the module's error codes."""
 
     def __init__(self, code: str, message: str = "") -> None:

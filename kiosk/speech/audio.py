@@ -17,14 +17,18 @@ import wave
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from kiosk.errors import KioskError
+
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
 SAMPLE_WIDTH = 2  # int16
 
 
-class MicUnavailable(Exception):
+class MicUnavailable(KioskError):
     """No usable microphone (no PortAudio, no input device, or it would not open)."""
+
+    code = "mic_unavailable"
 
 
 @runtime_checkable

@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.errors import KioskError
+
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "vosk-model-small-cn-0.22"
@@ -26,8 +28,10 @@ MODEL_SHA256 = "3af8b0e7e0f835ae9d414ce5df580237a3cfb08d586c9fbbb0f7ff29ad5b14ba
 REQUIRED = ("am/final.mdl", "conf/model.conf")
 
 
-class ModelInstallError(Exception):
+class ModelInstallError(KioskError):
     """The model could not be installed; the message says why and what to do."""
+
+    code = "model_install"
 
 
 @dataclass(frozen=True)

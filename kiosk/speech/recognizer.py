@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Protocol, runtime_checkable
 
+from kiosk.errors import KioskError
 from kiosk.speech.audio import SAMPLE_RATE, AudioSource, rms
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,10 @@ log = logging.getLogger(__name__)
 UNK = "[unk]"
 
 
-class ModelUnavailable(Exception):
+class ModelUnavailable(KioskError):
     """The vosk model directory is missing or broken; the message says how to fix it."""
+
+    code = "model_unavailable"
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """The staff area's one error family: every refusal carries a wording key for the staff screen."""
 from __future__ import annotations
 
+from kiosk.errors import Refusal
 from kiosk.voices import say
 
 
-class StaffError(Exception):
+class StaffError(Refusal):
     """A staff action was refused; `key` names the wording in voices/text/staff.yaml."""
 
     def __init__(self, key: str, **params) -> None:

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
+from kiosk.errors import KioskError
 
-class StoreError(Exception):
+
+class StoreError(KioskError):
     """A store operation failed; `code` picks the resident wording, `detail` is for logs.
 
     `detail` never contains personal data: it holds error class names, SQLite's own messages

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from kiosk.errors import KioskError
 from kiosk.store.model import StoreError
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ PROTOCOL_VERSION = 1
 REGISTERED_META = "sync.registered"   # in the kiosk's meta table: what was registered where
 
 
-class SyncError(Exception):
+class SyncError(KioskError):
     """A round could not finish; `code` is network | timeout | server | auth | refused | store."""
 
     def __init__(self, code: str, detail: str = "") -> None:

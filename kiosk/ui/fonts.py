@@ -11,6 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from kiosk.errors import KioskError
+
 log = logging.getLogger(__name__)
 
 FAMILY = "WenQuanYi Micro Hei"
@@ -21,8 +23,10 @@ FONT_NAME = "KioskCJK"
 _registered: str | None = None
 
 
-class FontMissing(Exception):
+class FontMissing(KioskError):
     """No usable Chinese font; the message names the package to install."""
+
+    code = "font_missing"
 
 
 def _fontconfig_match() -> Path | None:
