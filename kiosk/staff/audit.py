@@ -7,18 +7,17 @@ so the log can be printed (`kiosk staff audit`) without exposing a resident.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from kiosk.catalogue.spec import FieldSpec, FieldType
+from kiosk.common.chain import GENESIS, row_hash
 from kiosk.privacy import mask_address, mask_id, mask_name, mask_phone
 from kiosk.staff.clock import Clock, local_now
 from kiosk.staff.schema import ensure_schema
 from kiosk.store.db import Database
 
-GENESIS = "0" * 64
 _MASKERS = {
     FieldType.NAME: mask_name,
     FieldType.ID_NUMBER: mask_id,
@@ -70,8 +69,7 @@ class AuditEntry:
 
 def _row_hash(prev: str, ts: str, staff: str, action: str, target: str, field: str, old: str,
               new: str, reason: str) -> str:
-    body = json.dumps([prev, ts, staff, action, target, field, old, new, reason], ensure_ascii=False)
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return row_hash(prev, ts, staff, action, target, field, old, new, reason)
 
 
 class AuditLog:

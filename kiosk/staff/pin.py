@@ -6,15 +6,10 @@ the failure count live in the database, so restarting the app does not reset the
 """
 from __future__ import annotations
 
-import base64
-import json
-import os
 import re
-from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidKey
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-
+# Hashing lives in kiosk.common (the central service hashes passwords the same way); re-exported.
+from kiosk.common.kdf import PinKdf, hash_pin, pin_matches
 from kiosk.staff.clock import Clock, local_now
 from kiosk.staff.errors import NoPinSet, PinLocked, StaffError, WrongPin
 from kiosk.staff.schema import ensure_schema
@@ -22,38 +17,7 @@ from kiosk.store.db import Database
 
 PIN_MIN, PIN_MAX = 6, 12
 STAFF_ID = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
-
-
-@dataclass(frozen=True)
-class PinKdf:
-    """Scrypt cost. Default ~0.1 s and 32 MB per try here: fine once per unlock, costly per guess."""
-
-    n: int = 2 ** 15
-    r: int = 8
-    p: int = 1
-
-    def scrypt(self, salt: bytes) -> Scrypt:
-        """A fresh one-shot Scrypt object (cryptography's objects derive once)."""
-        return Scrypt(salt=salt, length=32, n=self.n, r=self.r, p=self.p)
-
-
-def hash_pin(pin: str, kdf: PinKdf = PinKdf()) -> str:
-    """The JSON record kept for a PIN: {"kdf": "scrypt", n, r, p, salt, hash} (base64)."""
-    salt = os.urandom(16)
-    digest = kdf.scrypt(salt).derive(pin.encode("utf-8"))
-    return json.dumps({"v": 1, "kdf": "scrypt", "n": kdf.n, "r": kdf.r, "p": kdf.p,
-                       "salt": base64.b64encode(salt).decode(), "hash": base64.b64encode(digest).decode()})
-
-
-def pin_matches(pin: str, record: str) -> bool:
-    """True when `pin` hashes to the record (constant-time compare inside Scrypt.verify)."""
-    rec = json.loads(record)
-    kdf = PinKdf(rec["n"], rec["r"], rec["p"])
-    try:
-        kdf.scrypt(base64.b64decode(rec["salt"])).verify(pin.encode("utf-8"), base64.b64decode(rec["hash"]))
-    except InvalidKey:
-        return False
-    return True
+__all__ = ["PIN_MAX", "PIN_MIN", "PinKdf", "PinVault", "check_pin_rules", "hash_pin", "pin_matches"]
 
 
 def check_pin_rules(pin: str) -> None:
