@@ -255,7 +255,7 @@ def test_kiosk_app_starts_sync_and_wakes_it_on_each_submission(tmp_path, central
                                       "KIOSK_SYNC__TOKEN": token, "KIOSK_SYNC__INTERVAL_S": "3600"})
     store = kiosk_store(tmp_path)
     app = SimpleNamespace(settings=settings, runtime=SimpleNamespace(store=store),
-                          controller=SimpleNamespace(core_listeners=[]), sync_worker=None)
+                          controller=SimpleNamespace(core_listeners=[]), sync_worker=None, guard=None)
     KioskApp._start_sync(app)
     try:
         assert app.sync_worker is not None and len(app.controller.core_listeners) == 1
