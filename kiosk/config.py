@@ -106,6 +106,16 @@ class SyncSettings(_Section):
     batch_size: int = Field(default=50, ge=1, le=500)
 
 
+class IdcardSettings(_Section):
+    """The resident ID card reader (GA 467 serial; "twin" is the demo reader; "none" = no reader)."""
+
+    type: Literal["none", "ga467", "twin"] = "none"
+    port: str = "/dev/ttyUSB1"
+    baud: int = Field(default=115200, ge=9600, le=115200)
+    wait_s: float = Field(default=15, ge=3, le=120)    # how long the kiosk waits for a card
+    twin_delay_s: float = Field(default=0.8, ge=0)     # the demo reader's pretend read time
+
+
 class Settings(_Section):
     """Everything the kiosk reads at start-up."""
 
@@ -118,6 +128,7 @@ class Settings(_Section):
     ui: UISettings = Field(default_factory=UISettings)
     staff: StaffSettings = Field(default_factory=StaffSettings)
     sync: SyncSettings = Field(default_factory=SyncSettings)
+    idcard: IdcardSettings = Field(default_factory=IdcardSettings)
 
     @property
     def db_path(self) -> Path:
