@@ -105,10 +105,7 @@ class KioskApp(App):
         return self.screens
 
     def _install_staff(self) -> None:
-        """Assisted mode, handoff tickets, the staff chime and feedback; off (clearly) without SQLite."""
-        if getattr(self.runtime.store, "db", None) is None:
-            log.warning("assisted mode off: the store has no database (staff PIN screen says so)")
-            return
+        """Assisted mode, handoff tickets, the staff chime and feedback (every store has a database)."""
         try:
             from kiosk.staff.mode import AssistedMode  # noqa: PLC0415
             from kiosk.staff.wiring import install  # noqa: PLC0415
@@ -254,9 +251,7 @@ class KioskApp(App):
 
 def make_print_service(settings: Settings, store):
     """The receipt printer service on the store's database, or None when there is none."""
-    db = getattr(store, "db", None)
-    if db is None:
-        return None
+    db = store.db
     try:
         from kiosk.printing.printers import make_printer  # noqa: PLC0415
         from kiosk.printing.queue import PrintQueue  # noqa: PLC0415

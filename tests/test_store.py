@@ -245,7 +245,8 @@ def test_callable_migration_and_newer_schema_refused(tmp_path):
 
 
 def test_store_schema_version_recorded(sql):
-    assert sql.db.schema_version("store") == 1
+    from kiosk.store.sqlite import MIGRATIONS
+    assert sql.db.schema_version("store") == len(MIGRATIONS) >= 2
     assert sql.health()["integrity"] == ["ok"]
 
 

@@ -193,7 +193,7 @@ class StaffSession:
         """Saved drafts (oldest first) and resident sessions in progress; no answers."""
         self.touch()
         store, out = self.mode.store, []
-        ids = store.draft_ids() if hasattr(store, "draft_ids") else []
+        ids = store.draft_ids()
         for draft_id in ids:
             try:
                 d = store.load_draft(draft_id, reveal=False)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -32,6 +33,27 @@ from kiosk.store.model import StoreError
 log = logging.getLogger(__name__)
 
 Migration = str | Callable[[sqlite3.Connection], None]
+MEMORY = ":memory:"
+
+
+def make_private_dir(path: Path) -> None:
+    """Create a directory the kiosk user alone can open (0700); an existing one is left as it is."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as err:
+        raise StoreError("io", f"cannot create {path.name}/: {type(err).__name__}") from err
+
+
+def ensure_private_files(db_path: Path) -> None:
+    """Create the database file 0600 before SQLite does, and tighten an existing one and its -wal/-shm."""
+    try:
+        if not db_path.exists():
+            os.close(os.open(db_path, os.O_RDWR | os.O_CREAT, 0o600))
+        for p in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+            if p.exists() and p.stat().st_mode & 0o077 and p.stat().st_uid == os.getuid():
+                p.chmod(0o600)
+    except OSError as err:
+        raise StoreError("io", f"cannot create {db_path.name}: {type(err).__name__}") from err
 
 # SQLite primary result codes -> StoreError codes.
 _CODES = {
@@ -81,23 +103,25 @@ class Database:
         """Open (creating) the file; `synchronous` other than FULL is for benchmark baselines only."""
         if synchronous not in ("FULL", "NORMAL", "OFF"):
             raise ValueError(f"synchronous must be FULL, NORMAL or OFF, not {synchronous!r}")
+        self.in_memory = str(path) == MEMORY
         self.path = Path(path)
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._savepoints = 0
+        if not self.in_memory:
+            make_private_dir(self.path.parent)
+            ensure_private_files(self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise StoreError("io", f"cannot create {self.path.parent.name}/: {type(err).__name__}") from err
-        try:
-            conn = sqlite3.connect(self.path, timeout=busy_timeout_s, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(MEMORY if self.in_memory else self.path, timeout=busy_timeout_s,
+                                   isolation_level=None, check_same_thread=False)
         except sqlite3.Error as err:
             raise store_error(err, "open") from err
         self._conn = conn
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            # An in-memory database (the store's twin) has no WAL: same schema and SQL, no file.
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":
+            if mode.lower() != "wal" and not self.in_memory:
                 raise StoreError("io", f"journal_mode is {mode}, WAL not possible here")
             # FULL: the WAL is fsync'd at every commit, so a returned submit survives power loss.
             conn.execute(f"PRAGMA synchronous = {synchronous}")
@@ -118,9 +142,18 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self, doing: str = "write") -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT under the lock; rolls back on any error."""
+        """BEGIN IMMEDIATE ... COMMIT under the lock; rolls back on any error.
+
+        Called inside another transaction of this Database on the same thread (e.g. from the
+        `in_transaction` callback of `SqliteStore.submit`), it joins that transaction through a
+        SAVEPOINT: its writes commit or roll back with the outer one.
+        """
         with self._lock:
             conn = self._connection()
+            if conn.in_transaction:
+                with self._savepoint(conn, doing):
+                    yield conn
+                return
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as err:
@@ -135,10 +168,34 @@ class Database:
                 raise
 
     @contextlib.contextmanager
+    def _savepoint(self, conn: sqlite3.Connection, doing: str) -> Iterator[None]:
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        try:
+            conn.execute(f"SAVEPOINT {name}")
+            yield
+            conn.execute(f"RELEASE {name}")
+        except BaseException as exc:
+            try:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+            except sqlite3.Error:
+                log.debug("savepoint rollback failed", exc_info=True)
+            if isinstance(exc, sqlite3.Error):
+                raise store_error(exc, doing) from exc
+            raise
+        finally:
+            self._savepoints -= 1
+
+    @contextlib.contextmanager
     def read(self, doing: str = "read") -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot for several SELECTs, under the lock."""
+        """A consistent snapshot for several SELECTs, under the lock (joins an open transaction)."""
         with self._lock:
             conn = self._connection()
+            if conn.in_transaction:
+                with self._savepoint(conn, doing):
+                    yield conn
+                return
             try:
                 conn.execute("BEGIN")
                 yield conn

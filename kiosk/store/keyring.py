@@ -17,7 +17,10 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import (
+    X25519PrivateKey,
+    X25519PublicKey,
+)
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -84,7 +87,7 @@ class Keyring:
 
     # --- creation and persistence -------------------------------------------------------
     @classmethod
-    def create(cls, secret: str, kdf: ScryptParams | None = None) -> "Keyring":
+    def create(cls, secret: str, kdf: ScryptParams | None = None) -> Keyring:
         """A new keypair wrapped with `secret`, returned unlocked."""
         private = X25519PrivateKey.generate()
         ring = cls._wrap(private, secret, kdf or ScryptParams())
@@ -93,7 +96,7 @@ class Keyring:
         return ring
 
     @classmethod
-    def _wrap(cls, private: X25519PrivateKey, secret: str, kdf: ScryptParams) -> "Keyring":
+    def _wrap(cls, private: X25519PrivateKey, secret: str, kdf: ScryptParams) -> Keyring:
         public = _raw_public(private.public_key())
         salt, nonce = os.urandom(16), os.urandom(12)
         wrapped = AESGCM(kdf.derive(secret, salt)).encrypt(nonce, _raw_private(private), _WRAP_AAD + public)
@@ -108,7 +111,7 @@ class Keyring:
         })
 
     @classmethod
-    def from_json(cls, text: str) -> "Keyring":
+    def from_json(cls, text: str) -> Keyring:
         """A locked keyring from its meta record."""
         try:
             rec = json.loads(text)
@@ -154,7 +157,7 @@ class Keyring:
                 self._is_demo = False
         return self._is_demo
 
-    def rewrapped(self, new_secret: str, kdf: ScryptParams | None = None) -> "Keyring":
+    def rewrapped(self, new_secret: str, kdf: ScryptParams | None = None) -> Keyring:
         """The same keypair wrapped with a new staff secret (needs this one unlocked)."""
         if self._private is None:
             raise StoreError("locked", "rewrap needs the store key unlocked")
@@ -168,7 +171,7 @@ class Keyring:
         """Short fingerprint of the public key (tells the central service which key sealed a row)."""
         return hashlib.sha256(self._public_raw).hexdigest()[:16]
 
-    def same_key(self, other: "Keyring") -> bool:
+    def same_key(self, other: Keyring) -> bool:
         """True when both hold the same public key."""
         return hmac.compare_digest(self._public_raw, other._public_raw)
 
@@ -204,7 +207,7 @@ class Keyring:
 
 
 def _aad(row_id: str, field_id: str) -> bytes:
-    return f"{row_id}\x00{field_id}".encode("utf-8")
+    return f"{row_id}\x00{field_id}".encode()
 
 
 # Crockford base32: no I, L, O, U, so a code read aloud or typed by staff is unambiguous.

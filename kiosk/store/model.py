@@ -5,11 +5,16 @@ The dialogue engine talks only to `SubmissionStore`; `SqliteStore` (real file) a
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from kiosk.errors import KioskError
+
+if TYPE_CHECKING:   # only for annotations: both import this module
+    from kiosk.store.db import Database
+    from kiosk.store.keyring import Keyring
 
 
 class StoreError(KioskError):
@@ -96,22 +101,83 @@ class OutboxItem:
 
 @runtime_checkable
 class SubmissionStore(Protocol):
-    """Where the dialogue engine keeps drafts and submissions."""
+    """The whole store interface: SqliteStore (a file) and MemoryStore (`:memory:`) both give it.
+
+    Callers (dialogue engine, staff mode, print queue, sync, UI) use only these members; the
+    print queue, tickets and audit log add their own tables to `db` (see kiosk.store.db).
+    """
+
+    kiosk_id: str
+    db: Database                    # the shared SQLite database (tables of other areas live here too)
+    outbox: OutboxLike              # submissions waiting for the central service
+    keyring: Keyring                # public key always; private key once unlocked (sync uploads it wrapped)
+
+    @property
+    def unlocked(self) -> bool:
+        """True when personal values can be read."""
+
+    @property
+    def key_id(self) -> str:
+        """Fingerprint of the store's public key."""
+
+    def unlock(self, secret: str) -> None:
+        """Open personal values with the staff secret (StoreError 'wrong_secret')."""
+
+    def lock(self) -> None:
+        """Forget the private key."""
 
     def save_draft(self, draft: Draft) -> None:
         """Insert or replace a draft (sets draft.updated_at)."""
 
-    def submit(self, draft: Draft) -> Submission:
-        """Atomically store the submission + outbox row and delete the draft; durable on return."""
+    def submit(self, draft: Draft, *,
+               in_transaction: Callable[[Submission], None] | None = None) -> Submission:
+        """Atomically store the submission + outbox row (+ the callback's rows) and delete the draft."""
 
-    def load_draft(self, draft_id: str) -> Draft | None:
-        """The saved draft, or None; personal values need the key unlocked."""
+    def load_draft(self, draft_id: str, *, reveal: bool = True) -> Draft | None:
+        """The saved draft, or None; personal values need the key unlocked unless reveal=False."""
 
     def discard_draft(self, draft_id: str) -> None:
         """Forget a draft (no error when it does not exist)."""
 
-    def get_submission(self, receipt_no: str) -> Submission | None:
+    def draft_ids(self) -> list[str]:
+        """Ids of every saved draft, oldest first."""
+
+    def get_submission(self, receipt_no: str, *, reveal: bool = True) -> Submission | None:
         """A submission by receipt number, or None; personal values need the key unlocked."""
+
+    def receipt_numbers(self) -> list[str]:
+        """Every receipt number, in order of submission."""
+
+    def mark_receipt_shown(self, receipt_no: str) -> None:
+        """The resident saw this receipt (or staff dealt with it)."""
+
+    def unshown_receipts(self) -> list[tuple[str, str, datetime]]:
+        """(receipt_no, form_id, created_at) of submissions whose receipt may not have been seen."""
+
+    def check_code(self, receipt: str) -> str:
+        """The check code printed with a receipt."""
+
+    def verify_check_code(self, receipt: str, code: str) -> bool:
+        """True when `code` belongs to `receipt`."""
 
     def purge_drafts(self, older_than: timedelta) -> int:
         """Delete drafts not updated for `older_than`; return how many."""
+
+    def health(self) -> dict[str, Any]:
+        """Facts for doctor / `kiosk store check` (no personal data)."""
+
+    def close(self) -> None:
+        """Close the database and forget the private key."""
+
+
+class OutboxLike(Protocol):
+    """The outbox part of the interface."""
+
+    def pending(self, limit: int = 100) -> list[OutboxItem]:
+        """The oldest unsent items, at most `limit`."""
+
+    def mark_sent(self, ids: Iterable[int]) -> int:
+        """Record that these items reached the central service; return how many changed."""
+
+    def count_pending(self) -> int:
+        """How many items are unsent."""

@@ -6,6 +6,7 @@ issued twice. Personal answers are sealed before the transaction starts (no unlo
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import os
@@ -14,12 +15,24 @@ import uuid as uuidlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from kiosk.store.db import Database
-from kiosk.store.keyring import DEMO_SECRET, Keyring, ScryptParams, check_code, check_code_matches
+from kiosk.store.keyring import (
+    DEMO_SECRET,
+    Keyring,
+    ScryptParams,
+    check_code,
+    check_code_matches,
+)
 from kiosk.store.model import Draft, OutboxItem, StoreError, Submission
-from kiosk.store.payload import decode_answers, encode_answers, parse_payload, receipt_day, receipt_no
+from kiosk.store.payload import (
+    decode_answers,
+    encode_answers,
+    parse_payload,
+    receipt_day,
+    receipt_no,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +69,11 @@ MIGRATIONS: list[str] = [
         scope TEXT PRIMARY KEY,             -- receipt:<kiosk_id>:<YYYYMMDD>
         value INTEGER NOT NULL
     );
+    """,
+    # 2: has the resident (or staff) seen the receipt? Rows from before are taken as seen.
+    """
+    ALTER TABLE submissions ADD COLUMN shown_at TEXT;
+    UPDATE submissions SET shown_at = created_at;
     """,
 ]
 
@@ -144,6 +162,16 @@ class SqliteStore:
         return stored
 
     # --- keys ---------------------------------------------------------------------------
+    @property
+    def unlocked(self) -> bool:
+        """True when personal values can be read (the staff secret opened the store key)."""
+        return self.keyring.unlocked
+
+    @property
+    def key_id(self) -> str:
+        """Fingerprint of the store's public key (sync tells the central which key sealed a row)."""
+        return self.keyring.key_id
+
     def unlock(self, secret: str) -> None:
         """Unlock personal values with the staff secret (StoreError('wrong_secret'))."""
         self.keyring.unlock(secret)
@@ -211,8 +239,15 @@ class SqliteStore:
             return [r[0] for r in conn.execute("SELECT draft_id FROM drafts ORDER BY updated_ts")]
 
     # --- submissions ----------------------------------------------------------------------
-    def submit(self, draft: Draft) -> Submission:
-        """Store a submission, its outbox row and delete the draft, in one durable transaction."""
+    def submit(self, draft: Draft, *,
+               in_transaction: Callable[[Submission], None] | None = None) -> Submission:
+        """Store a submission, its outbox row and delete the draft, in one durable transaction.
+
+        `in_transaction(submission)` runs inside that transaction: whatever it writes through
+        `self.db` (e.g. the print job) commits with the submission or not at all; if it raises,
+        nothing is stored and the error propagates. A repeated submit of the same draft returns
+        the first submission and does not call it again (its rows are already there).
+        """
         created = self._clock()
         sub_uuid = uuidlib.uuid4().hex
         sealed = encode_answers(draft.answers, draft.personal, self.keyring, sub_uuid)   # before the lock
@@ -223,7 +258,7 @@ class SqliteStore:
             if prior is not None:   # a retried submit after an ambiguous failure: same receipt
                 conn.execute("DELETE FROM drafts WHERE draft_id = ?", (draft.draft_id,))
                 return Submission(prior[0], prior[1], draft.form_id, datetime.fromisoformat(prior[2]),
-                                  dict(draft.answers), set(draft.personal), prior[3])
+                                  copy.deepcopy(draft.answers), set(draft.personal), prior[3])
             seq = conn.execute(
                 "INSERT INTO sequences (scope, value) VALUES (?, 1) "
                 "ON CONFLICT (scope) DO UPDATE SET value = value + 1 RETURNING value",
@@ -241,9 +276,30 @@ class SqliteStore:
             conn.execute("INSERT INTO outbox (submission_uuid, payload, created_at) VALUES (?, ?, ?)",
                          (sub_uuid, json.dumps(outbox_payload, ensure_ascii=False), created.isoformat()))
             conn.execute("DELETE FROM drafts WHERE draft_id = ?", (draft.draft_id,))
+            submission = Submission(receipt, sub_uuid, draft.form_id, created, copy.deepcopy(draft.answers),
+                                    set(draft.personal), code)
+            if in_transaction is not None:
+                in_transaction(copy.deepcopy(submission))
         log.info("submitted %s form=%s", receipt, draft.form_id)
-        return Submission(receipt, sub_uuid, draft.form_id, created, dict(draft.answers),
-                          set(draft.personal), code)
+        return submission
+
+    def mark_receipt_shown(self, receipt_no: str) -> None:
+        """The resident saw this receipt (the Done screen showed it), or staff dealt with it."""
+        with self.db.transaction("mark receipt shown") as conn:
+            conn.execute("UPDATE submissions SET shown_at = ? WHERE receipt_no = ? AND shown_at IS NULL",
+                         (self._clock().isoformat(), receipt_no))
+
+    def unshown_receipts(self) -> list[tuple[str, str, datetime]]:
+        """(receipt_no, form_id, created_at) of submissions whose receipt nobody is known to have seen.
+
+        After a crash or power cut between submit and the Done screen the resident may not know
+        the form went in (and might fill it again): staff are shown these and close each one
+        with `mark_receipt_shown`.
+        """
+        with self.db.read("unshown receipts") as conn:
+            rows = conn.execute("SELECT receipt_no, form_id, created_at FROM submissions "
+                                "WHERE shown_at IS NULL ORDER BY rowid").fetchall()
+        return [(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]
 
     def get_submission(self, receipt_no: str, *, reveal: bool = True) -> Submission | None:
         """A submission or None; with reveal=False personal answers are left out (no key needed)."""
@@ -281,7 +337,7 @@ class SqliteStore:
         self.keyring.lock()
         self.db.close()
 
-    def __enter__(self) -> "SqliteStore":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -63,8 +63,7 @@ class StaffFlow:
     @property
     def store_unlocked(self) -> bool:
         """Personal values can be read (the staff secret opened the store key)."""
-        ring = getattr(self.mode.store, "keyring", None)
-        return bool(getattr(ring, "unlocked", False))
+        return self.mode.store.unlocked
 
     def resident_session(self):
         """The resident's form in progress on this kiosk, if any."""
