@@ -15,16 +15,9 @@ import pytest  # noqa: E402
 from kiosk.dialogue.events import EventType  # noqa: E402
 from kiosk.dialogue.sample import SAMPLE_ID, SAMPLE_NAME, SAMPLE_PHONE, sample_transcript  # noqa: E402
 from kiosk.ui import harness  # noqa: E402
-from ui_support import events, press, tile, touch  # noqa: E402,F401
+from ui_support import press, tile, touch  # noqa: E402
 from kiosk.voices import say  # noqa: E402
 
-
-@pytest.fixture
-def app():
-    app = harness.kiosk_app()
-    harness.fresh(app)
-    yield app
-    harness.fresh(app)
 
 
 def prompt(app) -> dict:

@@ -14,19 +14,11 @@ import pytest  # noqa: E402
 from kiosk.dialogue.events import EventType  # noqa: E402
 from kiosk.dialogue.sample import SAMPLE_PHONE  # noqa: E402
 from kiosk.ui import harness  # noqa: E402
-from ui_support import events, press, touch  # noqa: E402,F401
+from ui_support import press, touch  # noqa: E402
 from kiosk.voices import say  # noqa: E402
 
 pytestmark = pytest.mark.ui
 
-
-@pytest.fixture
-def app():
-    app = harness.kiosk_app()
-    harness.fresh(app)
-    yield app
-    app.theme.reset()
-    harness.fresh(app)
 
 
 def screen(app):

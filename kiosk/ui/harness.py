@@ -22,6 +22,9 @@ def kiosk_app(width: int = 1280, height: int = 800):
     if _app is not None:
         return _app
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    if os.environ.get("KIOSK_TEST_NO_WINDOW"):
+        raise RuntimeError("this run excludes ui tests (-m 'not ui'), but a test opened the kiosk window: "
+                           "mark it ui or give it the `app` fixture")
     if os.environ.get("KIVY_GL_BACKEND") == "mock":
         raise RuntimeError("KIVY_GL_BACKEND=mock draws nothing; unset it (see DESIGN.md)")
     _tmp = tempfile.TemporaryDirectory(prefix="kiosk-ui-")
