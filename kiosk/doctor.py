@@ -52,7 +52,16 @@ def check_voice(settings) -> Check:
         return Check("voice", FAIL, f"speech engine failed: {err}", "reinstall espeak-ng and pyttsx3")
     finally:
         synth.close()
-    return Check("voice", OK, f"{vid}, rate {sp.rate}, volume {sp.volume:g} ({len(audio):,} bytes for a test word)")
+    detail = f"{vid}, rate {sp.rate}, volume {sp.volume:g} ({len(audio):,} bytes for a test word)"
+    from kiosk.speech.faults import speech_faults  # noqa: PLC0415
+
+    faults = speech_faults(settings)
+    silent = faults.counts().get("no_audio", 0)
+    if silent:
+        return Check("voice", WARN, f"{detail}; {silent} spoken texts produced no audio since {faults.since()}",
+                     "residents saw those screens without hearing them: look for \"produced no audio\" "
+                     f"in the kiosk log; delete {faults.path} to start counting again")
+    return Check("voice", OK, detail)
 
 
 def check_model(settings) -> Check:

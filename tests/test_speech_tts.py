@@ -15,7 +15,8 @@ import pytest
 from kiosk.speech.cache import PromptCache, cache_key, fixed_prompts, has_placeholders
 from kiosk.speech.playback import Clip, Player, load_clip, scale_volume
 from kiosk.speech.speaker import Pyttsx3Speaker, RecordingSpeaker, SilentSpeaker
-from kiosk.speech.tts import SynthesisError, Synthesizer, VoiceUnavailable
+from kiosk.speech.faults import SpeechFaults, speech_faults
+from kiosk.speech.tts import NoAudio, SynthesisError, Synthesizer, VoiceUnavailable, check_audio
 from kiosk.voices import say
 
 REPO = Path(__file__).resolve().parent.parent
@@ -338,3 +339,88 @@ def test_load_clip_reads_cached_file(synth, tmp_path):
     path = synth.render(say("speech.listening"), tmp_path / "x.wav")
     clip = load_clip(path)
     assert clip.rate == 22050 and clip.channels == 1 and clip.width == 2 and clip.duration_s > 1
+
+
+# --- a render that produced no audio is a failure (issue 9 item 2) --------------------------
+
+EMPTY_FILE_WORKER = textwrap.dedent("""
+    import json, sys
+    for line in sys.stdin:
+        req = json.loads(line)
+        if "text" not in req:
+            print(json.dumps({"ok": True, "voice": "fake"}), flush=True)
+        else:
+            open(req["path"], "wb").close()  # says ok, wrote nothing
+            print(json.dumps({"ok": True, "path": req["path"]}), flush=True)
+""")
+
+
+def test_espeak_render_of_only_punctuation_is_no_audio(synth):
+    # espeak-ng turns "。" into half a second of digital silence: nothing a resident hears.
+    before = synth.silent_renders
+    with pytest.raises(NoAudio):
+        synth.render_bytes("。")
+    assert synth.silent_renders == before + 1
+    assert synth.render_bytes("您好")  # a real text still renders afterwards
+
+
+def test_worker_that_leaves_the_file_empty_is_a_failure(tmp_path):
+    worker = tmp_path / "worker.py"
+    worker.write_text(EMPTY_FILE_WORKER)
+    s = Synthesizer(timeout_s=5, worker_cmd=[sys.executable, str(worker)])
+    try:
+        s.start()
+        with pytest.raises(NoAudio, match="no audio"):
+            s.render_bytes("您好")
+        assert s.silent_renders == 1
+    finally:
+        s.close()
+
+
+def test_check_audio_rejects_empty_invalid_and_silent_wavs():
+    def wav(frames: bytes) -> bytes:
+        out = io.BytesIO()
+        with wave.open(out, "wb") as w:
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(22050)
+            w.writeframes(frames)
+        return out.getvalue()
+
+    assert check_audio(b"") == "an empty file"
+    assert check_audio(b"RIFF....not a wav") == "not a valid WAV file"
+    assert check_audio(wav(b"")) == "no audio frames"
+    assert check_audio(wav(b"\x00\x00" * 22050)) == "only silence"
+    assert check_audio(wav(b"\x00\x10\x00\xf0" * 2000)) is None
+
+
+def test_speaker_keeps_going_logs_and_counts_a_silent_render(tmp_path, caplog):
+    worker = tmp_path / "worker.py"
+    worker.write_text(EMPTY_FILE_WORKER)
+    synth = Synthesizer(timeout_s=5, worker_cmd=[sys.executable, str(worker)])
+    faults = SpeechFaults(tmp_path / "data" / "speech-faults.json")
+    sp = Pyttsx3Speaker(cache=PromptCache(tmp_path / "cache"), synth=synth, player=SlowPlayer(),
+                        faults=faults).start()
+    done = threading.Event()
+    try:
+        with caplog.at_level("WARNING"):
+            sp.speak("您的手机号码是 1 3 9 0 0 0 0 1 2 3 4", on_done=done.set)
+            assert done.wait(10), "the screen moves on with its text"
+        assert sp.player.played == []  # nothing was played
+        assert SpeechFaults(faults.path).counts() == {"no_audio": 1}
+        assert "no audio" in caplog.text
+        assert "1 3 9" not in caplog.text  # never the text itself
+    finally:
+        sp.close()
+
+
+def test_doctor_shows_the_silent_render_count(tmp_path):
+    from kiosk import doctor
+    from kiosk.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "data")
+    assert doctor.check_voice(settings).status == doctor.OK
+    faults = speech_faults(settings)
+    faults.record("no_audio")
+    faults.record("no_audio")
+    check = doctor.check_voice(settings)
+    assert check.status == doctor.WARN
+    assert "2 spoken texts produced no audio" in check.detail

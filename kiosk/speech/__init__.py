@@ -41,9 +41,11 @@ def make_speaker(settings) -> Speaker:
     if sp.speaker == "silent":
         return SilentSpeaker()
     from kiosk.speech.cache import PromptCache  # noqa: PLC0415
+    from kiosk.speech.faults import speech_faults  # noqa: PLC0415
 
     return Pyttsx3Speaker(sp.voice, sp.rate, sp.volume,
-                          cache=PromptCache(voice=sp.voice, rate=sp.rate)).start()
+                          cache=PromptCache(voice=sp.voice, rate=sp.rate),
+                          faults=speech_faults(settings)).start()
 
 
 def make_recognizer(settings) -> tuple[Recognizer | None, str]:

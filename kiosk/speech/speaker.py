@@ -17,7 +17,8 @@ from typing import Callable, Protocol, runtime_checkable
 
 from kiosk.speech.cache import PromptCache
 from kiosk.speech.playback import Clip, Player, load_clip
-from kiosk.speech.tts import SynthesisError, Synthesizer, VoiceUnavailable
+from kiosk.speech.faults import SpeechFaults
+from kiosk.speech.tts import NoAudio, SynthesisError, Synthesizer, VoiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,8 @@ class Pyttsx3Speaker:
 
     def __init__(self, voice: str = "cmn-latn-pinyin", rate: int = 130, volume: float = 1.0, *,
                  cache: PromptCache | None = None, player: Player | None = None,
-                 synth: Synthesizer | None = None):
+                 synth: Synthesizer | None = None, faults: SpeechFaults | None = None):
+        self.faults = faults               # counts on disk for `kiosk doctor` (None: not counted)
         self.synth = synth or Synthesizer(voice, rate)
         self.cache = cache if cache is not None else PromptCache(voice=voice, rate=rate)
         self.player = player or Player(volume=volume)
@@ -161,8 +163,10 @@ class Pyttsx3Speaker:
                         self.last_first_audio_s = self.player.first_audio_at - asked_at
                     finished = not self._stop.is_set()
             except (SynthesisError, VoiceUnavailable, OSError, EOFError) as err:
-                # The screen still shows the text; move on as if it had been said.
+                # The screen still shows the text; move on. The message names the fault, never
+                # the text (a read-back holds personal data).
                 log.warning("prompt not spoken: %s", err)
+                self._count("no_audio" if isinstance(err, NoAudio) else "not_spoken")
                 finished = not self._stop.is_set()
             finally:
                 with self._lock:
@@ -173,6 +177,10 @@ class Pyttsx3Speaker:
                     on_done()
                 except Exception:  # a UI callback error must not kill the speaker thread
                     log.exception("on_done callback failed")
+
+    def _count(self, kind: str) -> None:
+        if self.faults is not None:
+            self.faults.record(kind)
 
     def close(self) -> None:
         """Stop speaking and end the worker process."""

@@ -7,6 +7,8 @@ raised, so the caller can carry on with the screen text alone.
 """
 from __future__ import annotations
 
+import array
+import io
 import json
 import logging
 import os
@@ -16,19 +18,56 @@ import sys
 import tempfile
 import threading
 import time
+import wave
 from pathlib import Path
+
+from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
 
 WORKER_CMD = [sys.executable, "-m", "kiosk.speech.tts_worker"]
 
 
-class VoiceUnavailable(Exception):
+class VoiceUnavailable(KioskError):
     """The configured voice is not installed or the speech engine cannot start."""
 
+    code = "voice_unavailable"
 
-class SynthesisError(Exception):
+
+class SynthesisError(KioskError):
     """One text could not be rendered (the engine hung, crashed or refused)."""
+
+    code = "synthesis"
+
+
+class NoAudio(SynthesisError):
+    """The engine answered ok but the file holds no audible audio (empty, invalid or silent)."""
+
+
+# A render whose loudest sample stays below this (int16) is silence, not speech: espeak-ng
+# writes 0.5 s of digital zeros for a text of only punctuation.
+AUDIBLE_PEAK = 64
+
+
+def check_audio(data: bytes) -> str | None:
+    """None when `data` is a WAV file with audible frames, else what is wrong with it."""
+    if not data:
+        return "an empty file"
+    try:
+        with wave.open(io.BytesIO(data)) as w:
+            width, frames = w.getsampwidth(), w.readframes(w.getnframes())
+    except (wave.Error, EOFError, ValueError):
+        return "not a valid WAV file"
+    if not frames:
+        return "no audio frames"
+    if width == 2:
+        samples = array.array("h", frames[: len(frames) // 2 * 2])
+        if sys.byteorder == "big":
+            samples.byteswap()
+        peak = max(max(samples), -min(samples)) if samples else 0
+    else:  # espeak-ng writes int16; any other width: judge the raw bytes
+        peak = AUDIBLE_PEAK if any(frames) else 0
+    return None if peak >= AUDIBLE_PEAK else "only silence"
 
 
 class Synthesizer:
@@ -42,6 +81,7 @@ class Synthesizer:
         self.per_char_s = per_char_s   # long texts get longer before the watchdog fires
         self.worker_cmd = worker_cmd or WORKER_CMD
         self.restarts = 0
+        self.silent_renders = 0        # renders that "succeeded" with no audible audio
         self._proc: subprocess.Popen | None = None
         self._replies: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
@@ -125,7 +165,18 @@ class Synthesizer:
         if not reply.get("ok"):
             if reply.get("voice_missing"):
                 raise VoiceUnavailable(reply.get("error"))
+            if reply.get("no_audio"):
+                self.silent_renders += 1
+                raise NoAudio(reply.get("error"))
             raise SynthesisError(reply.get("error"))
+        try:
+            problem = check_audio(Path(path).read_bytes())
+        except OSError:
+            problem = "no file written"
+        if problem:
+            # The worker said ok, but a resident would hear nothing: a failure, never "spoken".
+            self.silent_renders += 1
+            raise NoAudio(f"speech engine produced no audio ({problem})")
         return Path(path)
 
     def render_bytes(self, text: str) -> bytes:

@@ -31,6 +31,11 @@ def find_voice(engine, wanted: str) -> str | None:
     return None
 
 
+def _written(path: str) -> bool:
+    """True when `path` holds more than a WAV header (44 bytes)."""
+    return os.path.exists(path) and os.path.getsize(path) > 44
+
+
 def main() -> int:
     """Serve render requests until stdin closes."""
     proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
@@ -84,14 +89,21 @@ def main() -> int:
                 continue
             # The rate goes in the same run as the text: a rate queued in an earlier run with no
             # utterance was seen not to apply to the first render (a fast first prompt).
-            engine.setProperty("rate", int(req.get("rate", 130)))
-            engine.save_to_file(req["text"], req["path"])
-            engine.runAndWait()
+            # pyttsx3 2.99 sometimes writes the WAV header with no frames (seen on a loaded
+            # machine, about 1 render in 5): one more try renders it; a second empty file is a
+            # failure the parent reports. The caller's path may already exist (an empty temp
+            # file), so only the size tells whether audio was written.
+            for _attempt in range(3):
+                engine.setProperty("rate", int(req.get("rate", 130)))
+                engine.save_to_file(req["text"], req["path"])
+                engine.runAndWait()
+                if _written(req["path"]):
+                    break
             if current_voice() != selected["voice"].lower():
                 reply(ok=False, error="espeak-ng changed voice while rendering", voice_missing=True)
                 continue
-            if not os.path.exists(req["path"]):
-                reply(ok=False, error="espeak-ng produced no audio")
+            if not _written(req["path"]):
+                reply(ok=False, error="espeak-ng produced no audio", no_audio=True)
                 continue
             reply(ok=True, path=req["path"])
         except Exception as err:  # keep serving; the parent decides what to do
