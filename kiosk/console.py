@@ -47,6 +47,9 @@ def run_console(visit: Visit, form, lines: TextIO, out: TextIO, as_json: bool = 
         out.write(json.dumps({"type": "result", "receipt_no": receipt}, ensure_ascii=False) + "\n")
     else:
         out.write(f"受理号: {receipt}\n" if receipt else "未提交\n")
+    out.flush()
+    if receipt:   # the number is out: not a receipt nobody saw (see SubmissionStore.unshown_receipts)
+        visit.store.mark_receipt_shown(receipt)
     return receipt
 
 

@@ -180,3 +180,33 @@ def test_sync_client_sends_from_the_memory_store():
     assert report.sent == 1 and store.outbox.count_pending() == 0
     sent = json.dumps(bodies, ensure_ascii=False)
     assert sub.uuid in sent and "王建国" not in sent
+
+
+def test_a_restart_gives_staff_a_ticket_for_each_receipt_nobody_saw(tmp_path):
+    path = tmp_path / "kiosk.db"
+    with SqliteStore(path, "K01", secret="staff-secret", kdf=ScryptParams(n=2 ** 10)) as s:
+        seen = s.submit(a_draft())
+        s.mark_receipt_shown(seen.receipt_no)
+        lost = s.submit(a_draft())          # the kiosk died before the Done screen
+    clock = FakeClock()
+    with SqliteStore(path, "K01", clock=clock) as again:
+        mode = AssistedMode(again, SITE, FORMS, StaffSettings(), clock=clock, kdf=FAST_KDF)
+        tickets = mode.tickets_for_unseen_receipts()
+        assert [(t.reason, t.receipt_no) for t in tickets] == [("unseen_receipt", lost.receipt_no)]
+        assert mode.tickets_for_unseen_receipts() == []          # once, not at every start
+        assert [t.receipt_no for t in mode.tickets.list()] == [lost.receipt_no]
+
+
+def test_console_marks_the_printed_receipt_seen():
+    import io
+
+    from test_console import FORMS as REAL_FORMS
+    from test_console import script_for
+
+    from kiosk.console import run_console
+
+    form = next(iter(REAL_FORMS.values()))
+    store = MemoryStore("K01")
+    receipt = run_console(Visit(SITE, store), form, iter(script_for(form)), io.StringIO(), as_json=True)
+    assert receipt is not None and store.receipt_numbers() == [receipt]
+    assert store.unshown_receipts() == []

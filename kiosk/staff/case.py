@@ -201,6 +201,7 @@ class DraftCase:
             log.error("staff submission failed: %s", err.code)
             raise StaffError("staff.save_failed", code=err.code) from None
         self.submitted = submission
+        mode.store.mark_receipt_shown(submission.receipt_no)    # staff have it in front of them
         mode.audit.record(self.staff.staff_id, "submit", self.draft_id, "", "", submission.receipt_no)
         mode.counter.bump(mode.today(), act.STAFF_SUBMITTED, self.form.id)
         for ticket in mode.tickets.open_for_draft(self.draft_id):

@@ -29,7 +29,15 @@ from kiosk.staff.clock import Clock, local_now
 from kiosk.staff.errors import DraftGone, LoggedOut, PinLocked, StaffError
 from kiosk.staff.feedback import FeedbackBox, FeedbackSummary
 from kiosk.staff.pin import PinKdf, PinVault
-from kiosk.staff.tickets import DISMISSED, DRAFT_GONE, TAKEOVER, HandoffDesk, HandoffTicket, TicketBook
+from kiosk.staff.tickets import (
+    DISMISSED,
+    DRAFT_GONE,
+    TAKEOVER,
+    UNSEEN_RECEIPT,
+    HandoffDesk,
+    HandoffTicket,
+    TicketBook,
+)
 from kiosk.store.model import StoreError
 
 log = logging.getLogger(__name__)
@@ -81,6 +89,20 @@ class AssistedMode:
         self.desk = HandoffDesk(self.tickets, self.counter, clock)
         self.current: StaffSession | None = None
         self.last_pin_message = ""          # why the last PIN was refused (for the PIN screen)
+
+    def tickets_for_unseen_receipts(self) -> list[HandoffTicket]:
+        """At start-up: a ticket for each submission whose receipt the resident may not have seen.
+
+        A crash or power cut between the submit and the Done screen leaves a stored form the
+        resident does not know about (and might fill in again). Each ticket and the store's
+        "shown" mark are written in one transaction, so a receipt is neither lost nor ticketed twice.
+        """
+        opened = []
+        for receipt_no, form_id, _created in self.store.unshown_receipts():
+            with self.db.transaction("ticket for unseen receipt"):
+                opened.append(self.tickets.open(UNSEEN_RECEIPT, form_id=form_id, receipt_no=receipt_no))
+                self.store.mark_receipt_shown(receipt_no)
+        return opened
 
     def today(self) -> dt.date:
         """The local date now (validation bounds, day counters)."""

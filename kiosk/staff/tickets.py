@@ -35,8 +35,9 @@ IDLE = "idle"                # the resident stopped answering mid-form
 PRINTER = "printer"          # the receipt did not print
 NO_CONSENT = "no_consent"    # consent refused
 STORE_FAILED = "store_failed"  # the submission could not be saved
+UNSEEN_RECEIPT = "unseen_receipt"  # stored, but the kiosk stopped before the resident saw the receipt
 TAKEOVER = "staff_takeover"  # staff took a session over at the kiosk: no ticket needed
-REASONS = (ASKED, BUTTON, ATTEMPTS, IDLE, PRINTER, NO_CONSENT, STORE_FAILED)
+REASONS = (ASKED, BUTTON, ATTEMPTS, IDLE, PRINTER, NO_CONSENT, STORE_FAILED, UNSEEN_RECEIPT)
 
 # validate() refuses anything but a yes at the consent step with this key: that is a refusal.
 CONSENT_REFUSED = "answer.consent_needed"

@@ -17,6 +17,7 @@ from kiosk.dialogue.events import DialogueEvent
 from kiosk.staff.errors import StaffError
 from kiosk.staff.mode import AssistedMode, StaffSession
 from kiosk.staff.tickets import ASKED
+from kiosk.store.model import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ def install(controller, mode: AssistedMode, on_unlocked=None) -> None:
             on_unlocked(staff)
         return True
 
+    try:   # a restart after a crash between submit and the Done screen: staff check those receipts
+        mode.tickets_for_unseen_receipts()
+    except StoreError as err:
+        log.error("unseen receipts not checked: %s", err.code)
     controller.listeners.append(listener)
     if getattr(controller, "visit", None) is not None:   # already begun: the current visit too
         controller.visit.subscribe(listener)

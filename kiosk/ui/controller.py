@@ -403,12 +403,21 @@ class KioskController:
         self.app.screen("review").show_notice(d.get("text", ""))
         self.speak(d.get("speech", ""))
 
+    def _receipt_shown(self, receipt_no: str | None) -> None:
+        # The store lists receipts nobody saw (a crash before this line): staff get a ticket at restart.
+        if receipt_no and self.visit is not None:
+            try:
+                self.visit.store.mark_receipt_shown(receipt_no)
+            except Exception:   # a failed mark only means staff double-check it later
+                log.exception("receipt shown mark failed")
+
     def _on_submitted(self, d: dict) -> None:
         self.idle.disarm()
         done = self.app.screen("done")
         done.show(d)
         self._feedback_form = d.get("form_id", "") if self.feedback_box is not None else ""
         self._show("done")
+        self._receipt_shown(d.get("receipt_no"))
         self.speak(d.get("speech", ""), None)
         self._print(d)
         self._start_done_timer()
