@@ -33,8 +33,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="path to kiosk.toml (default: $KIOSK_CONFIG or ./kiosk.toml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    missing = []
     for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            # A central-only install (`pip install kiosk[central]`) has no Kivy, vosk or audio:
+            # the kiosk's own commands are left out and named, `kiosk central ...` still works.
+            if (err.name or "kiosk").split(".")[0] == "kiosk":
+                raise
+            missing.append(f"{name.split('.')[1]} (needs {err.name})")
+            continue
+        module.register(sub)
+    if missing:
+        parser.epilog = "not installed (pip install kiosk[kiosk]): " + ", ".join(missing)
     return parser
 
 

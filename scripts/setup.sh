@@ -39,6 +39,6 @@ fi
 stamp=.venv/.kiosk-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/pip install -q --upgrade pip >/dev/null
-  .venv/bin/pip install -q -e ".[test]"
+  .venv/bin/pip install -q -e ".[kiosk,test]"
   touch "$stamp"
 fi

@@ -28,7 +28,7 @@ import uvicorn
 from kiosk.catalogue.loader import load_catalogue
 from kiosk.central.app import create_app
 from kiosk.config import REPO_DIR
-from kiosk.staff.pin import PinKdf
+from kiosk.common.kdf import PinKdf
 from kiosk.store.keyring import ScryptParams
 from kiosk.store.model import Draft
 from kiosk.store.sqlite import SqliteStore

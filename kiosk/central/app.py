@@ -12,7 +12,7 @@ from kiosk.catalogue.spec import FormSpec, SiteSpec
 from kiosk.central import api, console, public
 from kiosk.central.store import CentralStore
 from kiosk.central.vault import KeyVault
-from kiosk.staff.pin import PinKdf
+from kiosk.common.kdf import PinKdf
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""`kiosk central serve | migrate | set-password | add-kiosk`: run and administer the central service.
+"""`kiosk central serve | migrate | set-password | add-kiosk` (also `kiosk-central ...`): run the central service.
 
 The database is named by --dsn or $KIOSK_CENTRAL_DSN (a libpq connection string, e.g.
 `host=/run/postgresql dbname=kiosk_central`). FastAPI, uvicorn and psycopg are imported only
@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
 import sys
+
+from kiosk.errors import KioskError
 
 DSN_ENV = "KIOSK_CENTRAL_DSN"
 
@@ -17,8 +20,11 @@ DSN_ENV = "KIOSK_CENTRAL_DSN"
 def register(subparsers) -> None:
     """Add `kiosk central ...` to the CLI."""
     parser = subparsers.add_parser("central", help="the central service for a fleet of kiosks")
-    sub = parser.add_subparsers(dest="central_command", metavar="ACTION", required=True)
+    add_actions(parser.add_subparsers(dest="central_command", metavar="ACTION", required=True))
 
+
+def add_actions(sub) -> None:
+    """The central actions, shared by `kiosk central ACTION` and `kiosk-central ACTION`."""
     def with_dsn(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--dsn", default=os.environ.get(DSN_ENV, ""),
                        help=f"PostgreSQL connection string (default ${DSN_ENV})")
@@ -39,8 +45,24 @@ def register(subparsers) -> None:
     add.set_defaults(func=_add_kiosk)
 
 
+def main(argv: list[str] | None = None) -> int:
+    """`kiosk-central ACTION`: the central commands alone (a central-only install has no kiosk CLI deps)."""
+    parser = argparse.ArgumentParser(prog="kiosk-central", description="central service for a fleet of kiosks")
+    parser.add_argument("--config", help="path to kiosk.toml (forms directory and [site]; optional)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    add_actions(parser.add_subparsers(dest="central_command", metavar="ACTION", required=True))
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except KioskError as err:    # one line on stderr, no traceback (codes hold no personal data)
+        print(f"kiosk-central: {err.describe()}", file=sys.stderr)
+        return 1
+
+
 def _store(args):
-    from kiosk.central.store import CentralStore   # noqa: PLC0415 - optional dependency
+    from kiosk.central.store import CentralStore
     if not args.dsn:
         print(f"kiosk central: give --dsn or set {DSN_ENV}", file=sys.stderr)
         return None
@@ -58,7 +80,7 @@ def _migrate(args) -> int:
 
 
 def _set_password(args) -> int:
-    from kiosk.central.store import PASSWORD_MIN, CentralError   # noqa: PLC0415
+    from kiosk.central.store import PASSWORD_MIN, CentralError
     store = _store(args)
     if store is None:
         return 2
@@ -79,7 +101,7 @@ def _set_password(args) -> int:
 
 
 def _add_kiosk(args) -> int:
-    from kiosk.central.store import CentralError   # noqa: PLC0415
+    from kiosk.central.store import CentralError
     store = _store(args)
     if store is None:
         return 2
@@ -95,11 +117,11 @@ def _add_kiosk(args) -> int:
 
 
 def _serve(args) -> int:
-    import uvicorn   # noqa: PLC0415
+    import uvicorn
 
-    from kiosk.catalogue.loader import load_catalogue   # noqa: PLC0415
-    from kiosk.central.app import create_app   # noqa: PLC0415
-    from kiosk.config import load_settings   # noqa: PLC0415
+    from kiosk.catalogue.loader import load_catalogue
+    from kiosk.central.app import create_app
+    from kiosk.config import load_settings
 
     if not args.dsn:
         print(f"kiosk central: give --dsn or set {DSN_ENV}", file=sys.stderr)

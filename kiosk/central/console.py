@@ -16,11 +16,11 @@ from datetime import date, datetime, time, timedelta
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from kiosk.errors import KioskError
 from kiosk.central.render import local_time, render
 from kiosk.central.schema import STATUSES
 from kiosk.central.store import CentralError, sha256_hex
 from kiosk.central.vault import personal_view, plain_view
+from kiosk.errors import KioskError
 
 log = logging.getLogger(__name__)
 

@@ -12,16 +12,16 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from kiosk.errors import KioskError
 from kiosk.central.schema import STATUSES, migrate
-from kiosk.staff.pin import PinKdf, hash_pin, pin_matches
+from kiosk.common.kdf import PinKdf, hash_pin, pin_matches
+from kiosk.errors import KioskError
 from kiosk.store.keyring import Keyring
 from kiosk.store.model import StoreError
 
@@ -296,7 +296,7 @@ class CentralStore:
         with self.connect() as conn:
             conn.execute("DELETE FROM staff_sessions WHERE expires_at < now()")
             conn.execute("INSERT INTO staff_sessions (id_hash, username, csrf, expires_at) VALUES (%s, %s, %s, %s)",
-                         (sha256_hex(cookie), username, csrf, datetime.now(timezone.utc) + ttl))
+                         (sha256_hex(cookie), username, csrf, datetime.now(UTC) + ttl))
         return cookie, csrf
 
     def session(self, cookie: str) -> dict | None:

@@ -154,7 +154,7 @@ class SyncClient:
         """Close the HTTP connection pool."""
         self._http.close()
 
-    def __enter__(self) -> "SyncClient":
+    def __enter__(self) -> SyncClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

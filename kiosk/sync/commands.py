@@ -16,7 +16,7 @@ def register(subparsers) -> None:
 
 
 def _now(args) -> int:
-    from kiosk.sync.client import SyncClient   # noqa: PLC0415
+    from kiosk.sync.client import SyncClient
     settings = load_settings(args.config)
     if not settings.sync.url:
         print("sync.url is empty: this kiosk works alone (set [sync] url and token)")
@@ -31,7 +31,7 @@ def _now(args) -> int:
 
 
 def _status(args) -> int:
-    from kiosk.sync.client import REGISTERED_META   # noqa: PLC0415
+    from kiosk.sync.client import REGISTERED_META
     settings = load_settings(args.config)
     with open_store(settings, unlock=False) as store:
         facts = {"url": settings.sync.url or None, "kiosk_id": settings.site.kiosk_id,
