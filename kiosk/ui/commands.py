@@ -38,8 +38,7 @@ def demo_app(settings, width: int, height: int, data_dir: Path):
     from kiosk.printing.service import PrintService  # noqa: PLC0415
     from kiosk.runtime import open_runtime  # noqa: PLC0415
     from kiosk.speech.speaker import RecordingSpeaker  # noqa: PLC0415
-    from kiosk.store.keyring import ScryptParams  # noqa: PLC0415
-    from kiosk.store.sqlite import SqliteStore  # noqa: PLC0415
+    from kiosk.store import ScryptParams, SqliteStore  # noqa: PLC0415
 
     # A real SQLite store in the throw-away data dir: assisted mode (tickets, PIN, audit) needs it.
     store = SqliteStore(Path(data_dir) / "demo.db", settings.site.kiosk_id, secret=DEMO_STAFF_SECRET,
