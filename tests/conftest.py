@@ -4,6 +4,8 @@ Markers are applied here, by what a test uses, so they stay honest as tests are 
 - `ui`: the test drives the live Kivy window (it asks for the `app` fixture or lives in a
   `test_ui*` module). Under `-m "not ui"` the harness refuses to open a window at all, so a
   test that opens one without the marker fails loudly instead of slipping through.
+- `central`: the test needs PostgreSQL, uvicorn or chromium (it uses tests/central_support.py);
+  `scripts/test-dates.sh` runs everything else under faketime.
 - `slow`, `layout`: set by the modules themselves.
 """
 from __future__ import annotations
@@ -27,12 +29,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that uses the live window as `ui`."""
+    """Mark every test that uses the live window as `ui`, and every PostgreSQL one as `central`."""
     for item in items:
         module = getattr(item, "module", None)
         name = module.__name__.rsplit(".", 1)[-1] if module else ""
         if "app" in getattr(item, "fixturenames", ()) or name.startswith("test_ui"):
             item.add_marker(pytest.mark.ui)
+        if module is not None and _uses_central_support(module):
+            item.add_marker(pytest.mark.central)
+
+
+def _uses_central_support(module: object) -> bool:
+    """True when the test module imported anything from tests/central_support.py."""
+    return any(getattr(v, "__module__", None) == "central_support" for v in vars(module).values())
 
 
 @pytest.fixture
