@@ -86,6 +86,8 @@ class UISettings(_Section):
     max_extensions: int = Field(default=10, ge=10)
     done_return_s: float = Field(default=45, ge=10)
     font_path: str = ""                                # empty = find via fontconfig
+    # zinnia model for 手写 (Debian tegaki-zinnia-simplified-chinese); missing = no 手写 key
+    handwriting_model: str = "/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model"
 
 
 class StaffSettings(_Section):
