@@ -14,9 +14,11 @@ import uuid
 from enum import Enum
 from typing import Any
 
-from kiosk.catalogue.spec import FieldSpec, FieldType, FormSpec, SiteSpec, resolve_date_bound
+from kiosk.catalogue.spec import FieldSpec, FieldType, FormSpec, SiteSpec
 from kiosk.dialogue import prelude
 from kiosk.dialogue.events import DialogueEvent, EventType, Listener
+from kiosk.dialogue.kinds import kind_of
+from kiosk.dialogue.kinds.id_number import birth_date_of
 from kiosk.dialogue.render import display, spoken
 from kiosk.dialogue.understand import Command, command_in, understand, yes_no
 from kiosk.dialogue.validate import Invalid, validate
@@ -55,6 +57,7 @@ class Visit:
         self.listeners: list[Listener] = []
         self.session: Session | None = None
         self.receipts: list[str] = []
+        self.card_reader = False           # an ID card reader is offered: the consent says so
 
     def subscribe(self, listener: Listener) -> None:
         """Receive every event of every session in this visit."""
@@ -82,7 +85,7 @@ class Visit:
         self.derived.discard(field.reuse)
         if field.type is FieldType.ID_NUMBER and (BIRTH_DATE not in self.memory or BIRTH_DATE in self.derived):
             # Fill once: the ID number already says when the resident was born.
-            self.memory[BIRTH_DATE] = (FieldType.DATE, f"{value[6:10]}-{value[10:12]}-{value[12:14]}")
+            self.memory[BIRTH_DATE] = (FieldType.DATE, birth_date_of(value))
             self.derived.add(BIRTH_DATE)
 
     def recall(self, field: FieldSpec) -> Any | None:
@@ -309,6 +312,39 @@ class Session:
                                          department=self.form.department),
                    submission=submission)
 
+    def fill(self, values: dict[str, Any], via: str = "device") -> dict[str, Invalid]:
+        """Several answers at once, already shown to and confirmed by the resident (an ID card).
+
+        Each value is checked like a touch answer and kept as if confirmed; fields that fail are
+        left to be asked and returned with the reason. When the open question was filled, the
+        session moves on to the first unanswered field (or the review).
+        """
+        if self.stage not in (Stage.ASK, Stage.CONFIRM, Stage.REUSE):
+            return {}
+        refused: dict[str, Invalid] = {}
+        filled: list[str] = []
+        for f in self.fields:
+            if f.id not in values or not self._applies(f):
+                continue
+            try:
+                value = validate(f, values[f.id], self.visit.site, self.visit.today)
+            except Invalid as problem:
+                refused[f.id] = problem
+                continue
+            self.answers[f.id] = value
+            self.skipped.discard(f.id)
+            self.visit.remember(f, value)
+            self.attempts.pop(f.id, None)
+            filled.append(f.id)
+            self._emit(EventType.CONFIRMED, field_id=f.id, value=value, display=display(f, value), via=via)
+        if filled:
+            self._drop_unreachable()
+            self._save_draft()
+        if self.field.id in filled:
+            self.pending = None
+            self._review()          # the first unanswered field, or the review when none is left
+        return refused
+
     def keep_draft_for_staff(self) -> None:
         """The resident walked away: keep what they confirmed for staff (purged later)."""
         self._save_draft()
@@ -374,7 +410,7 @@ class Session:
                        speech=say(key, label=f.label, value=spoken(f, earlier)))
             return
         self.stage = Stage.ASK
-        prompt = prelude.consent_prompt(self.form, self.answers) if f.id == prelude.CONSENT else f.prompt
+        prompt = prelude.consent_prompt(self.form, self.answers, self.visit.card_reader) if f.id == prelude.CONSENT else f.prompt
         step, total = self._progress()
         self._emit(
             EventType.PROMPT, field_id=f.id, field_type=f.type.value, label=f.label,
@@ -385,23 +421,7 @@ class Session:
         )
 
     def _bounds(self, f: FieldSpec) -> dict[str, Any]:
-        if f.type is FieldType.INTEGER:
-            return {"min": f.min, "max": f.max, "unit": f.unit}
-        if f.type is FieldType.DATE:
-            today = self.visit.today
-            return {
-                "min": resolve_date_bound(f.min_date or "1900-01-01", today).isoformat(),
-                "max": resolve_date_bound(f.max_date or "today+3650d", today).isoformat(),
-            }
-        if f.type is FieldType.TEXT:
-            return {"max_length": f.max_length}
-        if f.type is FieldType.MULTI_CHOICE:
-            return {"min_selected": f.min_selected, "max_selected": f.max_selected}
-        if f.type is FieldType.ADDRESS:
-            site = self.visit.site
-            return {"buildings": site.buildings, "units": site.units,
-                    "floors": site.floors, "rooms_per_floor": site.rooms_per_floor}
-        return {}
+        return kind_of(f.type).bounds(f, self.visit.site, self.visit.today)
 
     def _understood(self, value: Any) -> None:
         f = self.field

@@ -56,10 +56,19 @@ def prelude_fields(form: FormSpec) -> list[FieldSpec]:
     return fields
 
 
-def consent_prompt(form: FormSpec, answers: dict) -> str:
-    """The consent statement, naming both people when a family member applies."""
+def consent_prompt(form: FormSpec, answers: dict, card_reader: bool = False) -> str:
+    """The consent statement, naming both people when a family member applies.
+
+    With an ID card reader on a form that asks for the ID number, it also says the card is read.
+    """
     if answers.get(APPLICANT) == "proxy":
         relation = say(f"relation.{answers.get('helper_relation', 'relative')}")
-        return say("consent.prompt.proxy", service=form.title, days=form.retention_days,
+        text = say("consent.prompt.proxy", service=form.title, days=form.retention_days,
                    helper=answers.get("helper_name", ""), relation=relation)
-    return say("consent.prompt.self", service=form.title, days=form.retention_days)
+    else:
+        text = say("consent.prompt.self", service=form.title, days=form.retention_days)
+    if card_reader and any(f.type is FieldType.ID_NUMBER for f in form.fields):
+        question = say("idcard.consent_question")
+        body = text.removesuffix(question)
+        text = body + say("idcard.consent_note") + (question if body != text else "")
+    return text
