@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from idcard_support import TODAY
+
 from kiosk.catalogue.loader import load_catalogue
 from kiosk.catalogue.spec import FormSpec, SiteSpec
 from kiosk.config import REPO_DIR
