@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "kiosk.ui.commands",
     "kiosk.sync.commands",
     "kiosk.central.commands",
+    "kiosk.idcard.commands",
 )
 
 

@@ -180,8 +180,15 @@ def check_storage(settings) -> Check:
     return Check("storage", OK, f"{data} writable; staff secret set")
 
 
+def check_idcard(settings) -> Check:
+    """The ID card reader answers and its SAM is ready (kiosk/idcard/health.py)."""
+    from kiosk.idcard.health import reader_check  # noqa: PLC0415
+
+    return reader_check(settings)
+
+
 CHECKS: tuple[Callable, ...] = (check_voice, check_model, check_microphone, check_printer,
-                                check_font, check_storage)
+                                check_font, check_storage, check_idcard)
 
 
 def run_checks(settings) -> list[Check]:

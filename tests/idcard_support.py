@@ -1,12 +1,7 @@
-"""Shared parts of the ID card tests: made-up cards as raw fields, and a socat pty pair."""
+"""Shared parts of the ID card tests: made-up cards as raw fields."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-import signal
-import subprocess
-import time
 
 from kiosk.idcard.card import card_fields
 from kiosk.idcard.twin import demo_card, make_id
@@ -43,26 +38,3 @@ def helper_card() -> dict[str, str]:
     birth = dt.date(1985, 4, 2)
     return raw_card(name="李建国", sex="1", birth=birth.strftime("%Y%m%d"),
                     id_number=make_id("330106", birth, "013"))
-
-
-def socat_pair():
-    """Start socat with two linked ptys: (proc, path_a, path_b)."""
-    proc = subprocess.Popen(["socat", "-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0"],
-                            stderr=subprocess.PIPE, text=True)
-    paths: list[str] = []
-    deadline = time.monotonic() + 5
-    while len(paths) < 2 and time.monotonic() < deadline:
-        m = re.search(r"PTY is (/dev/pts/\d+)", proc.stderr.readline())
-        if m:
-            paths.append(m.group(1))
-    if len(paths) != 2:
-        stop_socat(proc)
-        raise RuntimeError("socat did not report two ptys")
-    return proc, paths[0], paths[1]
-
-
-def stop_socat(proc) -> None:
-    """Stop socat by its PID."""
-    if proc.poll() is None:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=5)

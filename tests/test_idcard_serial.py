@@ -1,27 +1,18 @@
 """The real GA 467 serial reader against the protocol simulator on a socat pty pair."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import shutil
 import threading
 
 import pytest
-import serial
-from idcard_support import (
-    TODAY,
-    expired,
-    helper_card,
-    other_birth,
-    raw_card,
-    socat_pair,
-    stop_socat,
-    wrong_check_digit,
-)
+from idcard_support import TODAY, expired, helper_card, other_birth, raw_card, wrong_check_digit
 
 from kiosk.idcard import frames
 from kiosk.idcard.reader import Ga467Reader, ReadFailed
-from kiosk.idcard.simulator import ReaderSimulator
+from kiosk.idcard.simulator import pty_pair, simulated_reader
 
 pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="Debian socat is not installed")
 
@@ -43,27 +34,18 @@ class FakeClock:
 
 @pytest.fixture
 def rig():
-    """start(card, scenario, **kw) -> (reader, simulator); everything stopped afterwards."""
-    proc, host_path, device_path = socat_pair()
-    made = []
+    """start(card, scenario, **kw) -> (reader, simulator, clock); everything stopped afterwards."""
+    with contextlib.ExitStack() as stack:
 
-    def start(card=None, scenario="valid", **kw):
-        device = serial.Serial(device_path, 115200, timeout=0.02)
-        sim = ReaderSimulator(device, card, scenario, **kw)
-        sim.start()
-        clock = FakeClock()
-        reader = Ga467Reader(host_path, 115200, clock=clock, sleep=clock.sleep,
-                             command_timeout_s=0.6, read_timeout_s=0.6)
-        made.append((reader, sim, device))
-        return reader, sim, clock
+        def start(card=None, scenario="valid", **kw):
+            host, sim = stack.enter_context(simulated_reader(card, scenario, **kw))
+            clock = FakeClock()
+            reader = Ga467Reader(host, 115200, clock=clock, sleep=clock.sleep,
+                                 command_timeout_s=0.6, read_timeout_s=0.6)
+            stack.callback(reader.close)
+            return reader, sim, clock
 
-    yield start
-    for reader, sim, device in made:
-        sim.stop()
-        reader.close()
-        sim.join(timeout=2)
-        device.close()
-    stop_socat(proc)
+        yield start
 
 
 def test_reads_a_valid_card_and_never_logs_it(rig, caplog):
@@ -166,14 +148,11 @@ def test_a_missing_port_is_no_reader():
     assert not Ga467Reader("/dev/does-not-exist-idcard").sam().ok
 
 
-def test_a_silent_port_is_no_reader(rig):
-    proc, host_path, _device = socat_pair()   # nothing answers on the other end
-    try:
-        reader = Ga467Reader(host_path, command_timeout_s=0.3)
+def test_a_silent_port_is_no_reader():
+    with pty_pair() as (host, _device):     # nothing answers on the other end
+        reader = Ga467Reader(host, command_timeout_s=0.3)
         with pytest.raises(ReadFailed) as err:
             reader.read_card(today=TODAY)
         assert err.value.code == "no_reader"
         assert reader.sam().code == "no_reader"
         reader.close()
-    finally:
-        stop_socat(proc)

@@ -16,6 +16,7 @@ BENCH_MODULES = (
     "kiosk.bench.speech",
     "kiosk.bench.printing",
     "kiosk.bench.ui",
+    "kiosk.bench.idcard",
 )
 
 

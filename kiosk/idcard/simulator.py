@@ -8,9 +8,16 @@ which is what `kiosk bench` measures. Card contents here are made up.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import random
+import re
+import shutil
+import signal
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from kiosk.idcard import frames
@@ -19,8 +26,23 @@ from kiosk.idcard.frames import FrameError, encode_answer
 
 SCENARIOS = ("valid", "no_card", "removed", "bad_checksum", "sam_fault", "garbage", "truncated",
              "wrong_length", "oversize", "silent_read")
+CARD_SCENARIOS = ("expired", "check_digit", "mismatch")   # a well-behaved reader, a bad card
 SAM_ID_BYTES = bytes([5, 0, 1, 0]) + (20260101).to_bytes(4, "little") + (1).to_bytes(4, "little") \
     + (42).to_bytes(4, "little")
+
+
+def bad_card(card: dict[str, str], kind: str) -> dict[str, str]:
+    """The card's raw fields spoiled one way: expired, wrong check digit, or birth date not the ID's."""
+    card = dict(card)
+    if kind == "expired":
+        card["valid_from"], card["valid_until"] = "20060301", "20160301"
+    elif kind == "check_digit":
+        idn = card["id_number"]
+        card["id_number"] = idn[:17] + ("0" if idn[17] != "0" else "1")
+    elif kind == "mismatch":
+        birth = card["birth"]
+        card["birth"] = birth[:6] + ("02" if birth[6:] != "02" else "03")
+    return card
 
 
 class ReaderSimulator(threading.Thread):
@@ -29,8 +51,10 @@ class ReaderSimulator(threading.Thread):
     def __init__(self, port: Any, card: dict[str, str] | None = None, scenario: str = "valid", *,
                  find_misses: int = 0, pace: bool = False, baud: int = 115200, seed: int = 467):
         super().__init__(daemon=True, name="idcard-sim")
+        if scenario in CARD_SCENARIOS and card is not None:
+            card, scenario = bad_card(card, scenario), "valid"
         if scenario not in SCENARIOS:
-            raise ValueError(f"unknown scenario {scenario!r}; one of {', '.join(SCENARIOS)}")
+            raise ValueError(f"unknown scenario {scenario!r}; one of {', '.join(SCENARIOS + CARD_SCENARIOS)}")
         self.port = port
         self.card = card
         self.scenario = scenario
@@ -40,6 +64,7 @@ class ReaderSimulator(threading.Thread):
         self.random = random.Random(seed)
         self.commands: list[tuple[int, int]] = []
         self.card_found = threading.Event()   # set when a find first answers 0x9F (bench: card placed)
+        self.found_at = 0.0                   # perf_counter() of that answer
         self._halt = threading.Event()
 
     def stop(self) -> None:
@@ -93,7 +118,9 @@ class ReaderSimulator(threading.Thread):
             if s == "no_card" or self.card is None or self.find_misses > 0:
                 self.find_misses -= 1
                 return encode_answer(frames.SW3_NO_CARD)
-            self.card_found.set()
+            if not self.card_found.is_set():
+                self.found_at = time.perf_counter()
+                self.card_found.set()
             return encode_answer(frames.SW3_FOUND, b"\x00\x00\x00\x00")
         if command == frames.SELECT_CARD:
             return encode_answer(frames.SW3_OK, bytes(8))
@@ -123,3 +150,43 @@ class ReaderSimulator(threading.Thread):
         if s == "garbage":
             return bytes(self.random.choice(range(0xAA)) for _ in range(len(good)))
         return good
+
+
+@contextlib.contextmanager
+def pty_pair() -> Iterator[tuple[str, str]]:
+    """(host end, device end) of a socat pty pair; socat is stopped by its PID afterwards."""
+    if shutil.which("socat") is None:
+        raise RuntimeError("socat is not installed (apt-get install socat)")
+    proc = subprocess.Popen(["socat", "-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0"],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        paths: list[str] = []
+        deadline = time.monotonic() + 5
+        while len(paths) < 2 and time.monotonic() < deadline and proc.stderr is not None:
+            m = re.search(r"PTY is (/dev/pts/\d+)", proc.stderr.readline())
+            if m:
+                paths.append(m.group(1))
+        if len(paths) != 2:
+            raise RuntimeError("socat did not report two ptys")
+        yield paths[0], paths[1]
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=5)
+
+
+@contextlib.contextmanager
+def simulated_reader(card: dict[str, str] | None, scenario: str = "valid", **kwargs: Any) -> Iterator[tuple[str, ReaderSimulator]]:
+    """A simulator answering on a fresh pty pair: yields (host port path, simulator)."""
+    import serial  # noqa: PLC0415
+
+    with pty_pair() as (host, device_path):
+        device = serial.Serial(device_path, kwargs.get("baud", 115200), timeout=0.02)
+        sim = ReaderSimulator(device, card, scenario, **kwargs)
+        sim.start()
+        try:
+            yield host, sim
+        finally:
+            sim.stop()
+            sim.join(timeout=2)
+            device.close()
