@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kiosk.catalogue.spec import Choice, FieldSpec, FieldType, SiteSpec
 from kiosk.dialogue.understand import (
-    COMMAND_WORDS, DIGIT_WORDS, NO_WORDS, YES_WORDS, Command, Heard, command_in,
+    COMMAND_WORDS, DIGIT_WORDS, NO_WORDS, YES_WORDS, Aside, Command, Heard, command_in,
     grammar_phrases, spoken_digits, spoken_number, understand, yes_no,
 )
 from kiosk.dialogue.validate import Invalid, id_check_digit
@@ -78,7 +78,7 @@ FLOOR = field("choice", label="楼层", choices=[Choice(value="f1", label="一�
 
 @pytest.mark.parametrize("transcript, command", [
     ("重复", Command.REPEAT), ("再说 一遍", Command.REPEAT), ("再 说 一 遍", Command.REPEAT),
-    ("请 再说 一遍", Command.REPEAT), ("没 听 清", Command.REPEAT), ("我 没听清楚", Command.REPEAT),
+    ("请 再说 一遍", Command.REPEAT), ("没 听 清", Command.PARDON), ("我 没听清楚", Command.PARDON),
     ("返回", Command.BACK), ("上一步", Command.BACK), ("上 一个", Command.BACK),
     ("返回 上一步", Command.BACK), ("回 上一步 吧", Command.BACK),
     ("人工", Command.HELP), ("帮忙", Command.HELP), ("工作人员", Command.HELP),
@@ -261,7 +261,7 @@ def test_id_bad():
     assert problem_of(ID, " ".join(future)).message() == "出生日期不能晚于今天。"
     assert problem_of(ID, " ".join(good[:17])).key == "answer.id_length"
     assert problem_of(ID, "一" * 20).key == "answer.id_length"
-    assert problem_of(ID, "我 不 知道").key == "answer.unclear_id"
+    assert heard(ID, "我 不 知道").aside is Aside.DONT_KNOW     # what it is, not a wrong number
 
 
 # --- integers -----------------------------------------------------------------------------
@@ -400,8 +400,8 @@ def test_choice_unknown_lists_options():
 def test_choice_ambiguous():
     f = field("choice", choices=[Choice(value="a", label="助餐服务"), Choice(value="b", label="助浴服务")])
     bad = problem_of(f, "服务")
-    assert bad.key == "answer.choice_ambiguous"
-    assert "助餐服务、助浴服务" in bad.message()
+    assert bad.key == "answer.choice_which"          # two close options: ask which one
+    assert bad.message() == "是助餐服务，还是助浴服务？"
 
 
 @pytest.mark.parametrize("transcript, values", [
@@ -539,7 +539,7 @@ def test_no_grammar_for_free_speech():
 def test_each_spoken_grammar_choice_is_understood():
     for phrase in grammar_phrases(SERVICE, SITE):
         h = heard(SERVICE, phrase)
-        assert h.command or h.value or h.problem.key in ("answer.unclear_choice", "answer.choice_ambiguous")
+        assert h.command or h.value or h.aside or h.problem.key in ("answer.unclear_choice", "answer.choice_ambiguous", "answer.choice_which")
     for c in SERVICE_CHOICES:
         assert value_of(SERVICE, " ".join(c.label)) == c.value
 
@@ -550,7 +550,7 @@ def test_each_spoken_grammar_choice_is_understood():
                           st.text(max_size=3)), max_size=12))
 def test_understand_never_raises(f, words):
     h = understand(f, " ".join(words), SITE, TODAY)
-    assert (h.value is not None) + (h.command is not None) + (h.problem is not None) == 1
+    assert (h.value is not None) + (h.command is not None) + (h.problem is not None) + (h.aside is not None) == 1
     if h.problem is not None:
         assert h.problem.message()
 

@@ -20,7 +20,7 @@ from kiosk.dialogue.events import DialogueEvent, EventType, Listener
 from kiosk.dialogue.kinds import kind_of
 from kiosk.dialogue.kinds.id_number import birth_date_of
 from kiosk.dialogue.render import display, spoken
-from kiosk.dialogue.understand import Command, command_in, understand, yes_no
+from kiosk.dialogue.understand import Aside, Command, command_in, understand, yes_no
 from kiosk.dialogue.validate import Invalid, validate
 from kiosk.store.model import Draft, StoreError, SubmissionStore
 from kiosk.voices import say
@@ -135,6 +135,7 @@ class Session:
         self.receipt_no: str | None = None
         self.resume_stage: Stage = Stage.ASK
         self.last_prompt: DialogueEvent | None = None
+        self.silences: dict[str, int] = {}    # no-input count per field (or per open question)
 
     # ----------------------------------------------------------------- public API
     @property
@@ -183,7 +184,9 @@ class Session:
             return
         if self.stage in (Stage.ASK, Stage.CONFIRM, Stage.REUSE):
             heard = understand(self.field, transcript, self.visit.site, self.visit.today)
-            if heard.problem is not None:
+            if heard.aside is not None:
+                self._aside(heard.aside)
+            elif heard.problem is not None:
                 self._reject(heard.problem)
             else:
                 self._understood(heard.value)
@@ -243,6 +246,30 @@ class Session:
             self._enter(self._previous_index(len(self.fields)) or 0, again=True)
         elif self.stage in (Stage.CANCEL, Stage.HANDOFF):
             self._resume()
+
+    def no_input(self) -> None:
+        """The resident said nothing (or only 嗯): the VoiceXML noinput ladder, never a failure.
+
+        1st: the question again, shorter; 2nd: "you can also tap the screen" with the touch
+        control highlighted; 3rd and later: offer a staff helper.
+        """
+        if self.stage in (Stage.DONE, Stage.CANCELLED, Stage.HANDOFF):
+            return
+        key = self.field.id if self.stage in (Stage.ASK, Stage.CONFIRM, Stage.REUSE) else self.stage.value
+        n = self.silences[key] = self.silences.get(key, 0) + 1
+        if n >= 3:
+            text = say("assist.offer")
+            self._emit(EventType.ASSISTANCE_OFFERED, field_id=self.field.id, attempts=n, text=text,
+                       speech=text, form_id=self.form.id, draft_id=self.draft_id, reason="no_input")
+            return
+        if n == 2:
+            text = say("noinput.touch")
+        elif self.stage is Stage.ASK:
+            text = say("noinput.again", label=self.field.label)
+        else:
+            text = say("yes_no.reask")
+        self._emit(EventType.NO_INPUT, field_id=self.field.id, count=n, text=text, speech=text,
+                   highlight_touch=n >= 2)
 
     def repeat(self) -> None:
         """Say the open question again."""
@@ -444,6 +471,20 @@ class Session:
             text = say("assist.offer")
             self._emit(EventType.ASSISTANCE_OFFERED, field_id=f.id, attempts=n, text=text,
                        speech=text, form_id=self.form.id, draft_id=self.draft_id)
+
+    def _aside(self, aside: Aside) -> None:
+        """Not an answer: 我不知道 is a miss that offers help; 那个 and 为什么 are not mistakes."""
+        if aside is Aside.DONT_KNOW:
+            self._reject(Invalid("answer.dont_know"))
+            return
+        if aside is Aside.FILLER:
+            self.no_input()          # 嗯 / 那个 alone: nothing was answered yet
+            return
+        self.stage = Stage.ASK
+        self.pending = None
+        text = say("answer.why", help=self.field.help or self.field.prompt)
+        self._emit(EventType.REJECTED, field_id=self.field.id, key=f"answer.{aside.value}", text=text,
+                   speech=text, attempts=self.attempts.get(self.field.id, 0))
 
     def _commit(self, value: Any) -> None:
         f = self.field

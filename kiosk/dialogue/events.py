@@ -31,6 +31,7 @@ class EventType(str, Enum):
     NEXT_SERVICE = "next_service"          # the resident does another service in this visit
     CANCELLED = "cancelled"                # the resident stopped; the draft is discarded
     ENDED = "ended"                        # the visit ended (home, timeout, cancel); memory wiped
+    NO_INPUT = "no_input"                  # silence (or only 嗯): asked again, then touch, then staff
 
 
 @dataclass(frozen=True)

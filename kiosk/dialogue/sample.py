@@ -9,9 +9,10 @@ import datetime as dt
 
 import cn2an
 
-from kiosk.catalogue.spec import FieldSpec, FieldType, SiteSpec, resolve_date_bound
+from kiosk.catalogue.spec import FieldSpec, SiteSpec
+from kiosk.dialogue.kinds import kind_of
 
-_DIGIT = dict(zip("0123456789", "零一二三四五六七八九"))
+_DIGIT = dict(zip("0123456789", "零一二三四五六七八九", strict=False))
 SAMPLE_ID = "11010519491231002X"      # the GB 11643 worked example, not a person
 SAMPLE_PHONE = "13812345678"
 SAMPLE_NAME = "张 秀 英"
@@ -29,28 +30,5 @@ def spell_date(d: dt.date) -> str:
 
 
 def sample_transcript(field: FieldSpec, site: SiteSpec, today: dt.date | None = None) -> str:
-    """One valid answer to `field`, as a vosk transcript."""
-    t = field.type
-    if t in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
-        return field.choices[0].label
-    if t in (FieldType.YES_NO, FieldType.CONSENT):
-        return "同意" if t is FieldType.CONSENT else "是"
-    if t is FieldType.INTEGER:
-        return " ".join(cn2an.an2cn(max(field.min, min(field.max, 80))))
-    if t is FieldType.PHONE:
-        return spell_digits(SAMPLE_PHONE)
-    if t is FieldType.ID_NUMBER:
-        return spell_digits(SAMPLE_ID)
-    if t is FieldType.DATE:
-        low = resolve_date_bound(field.min_date or "1900-01-01", today)
-        high = resolve_date_bound(field.max_date or "today+3650d", today)
-        pick = dt.date(1949, 12, 31)
-        if not low <= pick <= high:
-            pick = low + (high - low) // 2
-        return spell_date(pick)
-    if t is FieldType.NAME:
-        return SAMPLE_NAME
-    if t is FieldType.ADDRESS:
-        room = f"{min(3, site.floors)}0{min(2, site.rooms_per_floor)}"
-        return f"{site.buildings[0]} {site.units[0]} {spell_digits(room)}"
-    return "楼道 的 灯 坏 了"
+    """One valid answer to `field`, as a vosk transcript (each kind knows its own)."""
+    return kind_of(field.type).sample(field, site, today)

@@ -7,38 +7,24 @@ so the log can be printed (`kiosk staff audit`) without exposing a resident.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.catalogue.spec import FieldSpec, FieldType
+from kiosk.catalogue.spec import FieldSpec
 from kiosk.common.chain import GENESIS, row_hash
-from kiosk.privacy import mask_address, mask_id, mask_name, mask_phone
+from kiosk.dialogue.kinds import kind_of
 from kiosk.staff.clock import Clock, local_now
 from kiosk.staff.schema import ensure_schema
 from kiosk.store.db import Database
-
-_MASKERS = {
-    FieldType.NAME: mask_name,
-    FieldType.ID_NUMBER: mask_id,
-    FieldType.PHONE: mask_phone,
-    FieldType.ADDRESS: mask_address,
-}
 
 
 def masked(field: FieldSpec | None, value: Any) -> str:
     """An answer as the audit log may show it: personal values masked, free text as its length only."""
     if value is None:
         return ""
-    if field is not None and field.type in _MASKERS:
-        return _MASKERS[field.type](value)
-    if field is None or field.personal:
+    if field is None:
         return "***"
-    if field.type is FieldType.TEXT:   # free text can hold anything, including a neighbour's name
-        return f"[{len(str(value))}字]"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return kind_of(field.type).mask(value, field)   # personal masked, free text as its length
 
 
 @dataclass(frozen=True)

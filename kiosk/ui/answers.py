@@ -16,22 +16,63 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
+from kiosk.dialogue.kinds import KINDS, kind_of
 from kiosk.ui.pictograms import Pictogram
 from kiosk.ui.widgets import DigitsLabel, KButton, Keypad, KLabel
 from kiosk.voices import say
 
 Answer = Callable[[Any], None]
-DIGIT_LIMITS = {"phone": 11, "id_number": 18, "integer": 6}
+# Keys each keypad takes and how its digits are grouped: the field kinds say (kiosk.dialogue.kinds).
+DIGIT_LIMITS = {t.value: k.max_digits for t, k in KINDS.items() if k.touch_widget == "digits"}
 TICK = "✓"
-GROUPS = {"phone": (3, 4, 4), "id_number": (6, 8, 4)}
+GROUPS = {t.value: k.group_sizes for t, k in KINDS.items() if hasattr(k, "group_sizes")}
 
 
 class AnswerArea:
-    """What a builder produces: two widgets plus the controller actions they call."""
+    """What a builder produces: two widgets plus the controller actions they call.
 
-    def __init__(self, side: Widget, main: Widget):
+    `min_width(theme)` / `min_height(theme)`: the least room `main` needs, so the question
+    screen can give the question every pixel the answers do not need.
+    """
+
+    def __init__(self, side: Widget, main: Widget, min_width=None, min_height=None):
         self.side = side
         self.main = main
+        if min_width is not None:
+            self.min_width = min_width
+        if min_height is not None:
+            self.min_height = min_height
+
+    def min_width(self, theme) -> float:
+        """Default: four targets wide."""
+        return theme.target * 4
+
+    def min_height(self, theme) -> float:
+        """Default: two targets high."""
+        return theme.target * 2
+
+
+def _grid_needs(labels: list[str], cols: int, role_size: str):
+    """min_width / min_height for a grid of labelled buttons (CJK characters are 1 em wide)."""
+    rows = -(-len(labels) // max(1, cols))
+    longest = max((len(x) for x in labels), default=1)
+
+    def width(theme) -> float:
+        size = getattr(theme, role_size)
+        return cols * max(theme.target, longest * size + dp(36)) + (cols - 1) * theme.gap
+
+    def height(theme) -> float:
+        return rows * theme.target + (rows - 1) * theme.gap
+
+    return width, height
+
+
+def _keypad_needs(theme) -> float:
+    return 3 * theme.target * 1.1 + 2 * theme.gap
+
+
+def _keypad_height(theme) -> float:
+    return 4 * theme.target + 3 * theme.gap
 
 
 def _column(**kwargs) -> BoxLayout:
@@ -100,7 +141,7 @@ def _choice(d, theme, ctl, **_):
         b = KButton(text=c["label"], value=c["value"], selected=d.get("current") == c["value"], role="large")
         b.bind(on_release=lambda btn: ctl.answer(btn.value))
         grid.add_widget(b)
-    return AnswerArea(_column(), grid)
+    return AnswerArea(_column(), grid, *_grid_needs([c["label"] for c in choices], grid.cols, "large_size"))
 
 
 def _toggle(button: KButton) -> None:
@@ -127,7 +168,7 @@ def _multi_choice(d, theme, ctl, **_):
     ok = KButton(text=say("ui.ok"), kind="primary")
     ok.bind(on_release=lambda *_: ctl.answer([b.value for b in buttons if b.selected]))
     side.add_widget(_fixed(ok, theme))
-    return AnswerArea(side, grid)
+    return AnswerArea(side, grid, *_grid_needs([TICK + " " + c["label"] for c in choices], grid.cols, "large_size"))
 
 
 def _two(d, theme, ctl, yes_key: str, no_key: str, yes_value: Any, no_value: Any):
@@ -138,7 +179,7 @@ def _two(d, theme, ctl, yes_key: str, no_key: str, yes_value: Any, no_value: Any
         b.role = "question"
         b.bind(on_release=lambda btn: ctl.answer(btn.value))
         row.add_widget(b)
-    return AnswerArea(_column(), row)
+    return AnswerArea(_column(), row, *_grid_needs([say(yes_key), say(no_key)], 2, "question_size"))
 
 
 def _yes_no(d, theme, ctl, **_):
@@ -195,7 +236,7 @@ def _digits(d, theme, ctl, **_):
     entry = DigitEntry(d, theme, ctl)
     side = _column()
     side.add_widget(_entry_row(entry.display, entry.ok, theme))
-    area = AnswerArea(side, entry.keypad)
+    area = AnswerArea(side, entry.keypad, _keypad_needs, _keypad_height)
     area.entry = entry
     return area
 
@@ -358,7 +399,8 @@ def _address(d, theme, ctl, **_):
     side = _column()
     side.add_widget(_entry_row(picker.display, picker.ok, theme))
     side.add_widget(picker.restart)
-    area = AnswerArea(side, picker)
+    area = AnswerArea(side, picker, lambda t: max(_keypad_needs(t), 4 * t.target * 1.2 + 3 * t.gap),
+                      lambda t: _keypad_height(t) + t.text_size * 1.5)
     area.picker = picker
     return area
 
@@ -401,21 +443,28 @@ def _type_it(d, theme, ctl, **_):
     ok.size_hint_x = None
     ok.width = theme.target * (1.2 if _short() else 2)
     row.add_widget(keyboard.display)
+    from kiosk.ui.handwriting import typing_area  # noqa: PLC0415
+
+    typing = typing_area(keyboard)      # 手写 beside the keyboard when the recogniser works
+    if typing.toggle is not None:
+        row.add_widget(typing.toggle)
     row.add_widget(ok)
     side = _column()
     side.add_widget(row)
-    area = AnswerArea(side, keyboard)
+    area = AnswerArea(side, typing)
     area.keyboard = keyboard
+    area.typing = typing
     area.entry_row = row
     area.ok = ok
     return area
 
 
-BUILDERS = {
+# Touch widgets by name; each field kind names its own (kind_of(type).touch_widget).
+WIDGETS = {
     "choice": _choice, "multi_choice": _multi_choice, "yes_no": _yes_no, "consent": _consent,
-    "integer": _digits, "phone": _digits, "id_number": _digits, "date": _date,
-    "address": _address, "name": _type_it, "text": _type_it,
+    "digits": _digits, "date": _date, "address": _address, "keyboard": _type_it,
 }
+BUILDERS = {t.value: WIDGETS[kind_of(t).touch_widget] for t in KINDS}
 
 CONFIRM_KEYS = {
     "readback": ("ui.readback_yes", "ui.readback_no"),
@@ -441,4 +490,8 @@ def build_confirm(kind: str, d: dict, theme, ctl) -> AnswerArea:
         b.role = "question"
         row.add_widget(b)
     main.add_widget(row)
-    return AnswerArea(_column(), main)
+    labels = [say(yes_key), say(no_key)]
+    width, height = _grid_needs(labels, 2, "question_size")
+    shown = str(d.get("display") or "")
+    return AnswerArea(_column(), main, lambda t: max(width(t), min(len(shown), 12) * t.digits_size * 0.6),
+                      lambda t: height(t) + (t.target * 1.3 + t.gap * 2 if shown else 0))

@@ -19,7 +19,8 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from kiosk.catalogue.spec import FieldSpec, FieldType, resolve_date_bound
+from kiosk.catalogue.spec import FieldSpec, FieldType
+from kiosk.dialogue.kinds import kind_of
 from kiosk.ui import answers
 from kiosk.ui.staff_widgets import StaffBase
 from kiosk.ui.widgets import KButton, KLabel, load_kv
@@ -30,22 +31,12 @@ log = logging.getLogger(__name__)
 load_kv("staff_edit")
 
 REASONS = ("staff.ui.reason_checked", "staff.ui.reason_confirmed", "staff.ui.reason_special")
-TEXT_TYPES = (FieldType.NAME, FieldType.TEXT)
+TEXT_TYPES = tuple(t for t in FieldType if kind_of(t).touch_widget == "keyboard")
 
 
 def bounds(f: FieldSpec, site, today: dt.date) -> dict[str, Any]:
-    """The PROMPT 'bounds' the answer widgets read (as the engine builds them)."""
-    if f.type is FieldType.INTEGER:
-        return {"min": f.min, "max": f.max, "unit": f.unit}
-    if f.type is FieldType.DATE:
-        return {"min": resolve_date_bound(f.min_date or "1900-01-01", today).isoformat(),
-                "max": resolve_date_bound(f.max_date or "today+3650d", today).isoformat()}
-    if f.type is FieldType.ADDRESS:
-        return {"buildings": site.buildings, "units": site.units,
-                "floors": site.floors, "rooms_per_floor": site.rooms_per_floor}
-    if f.type is FieldType.TEXT:
-        return {"max_length": f.max_length}
-    return {}
+    """The PROMPT 'bounds' the answer widgets read (the field kind's own, as the engine sends)."""
+    return kind_of(f.type).bounds(f, site, today)
 
 
 def make_keyboard(mode: str = "text", text: str = "", max_length: int = 0):

@@ -1,0 +1,61 @@
+"""Shared by PHONE and ID_NUMBER: numbers said digit by digit (幺 三 八 ... 叉)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from kiosk.catalogue.spec import FieldSpec, SiteSpec
+from kiosk.dialogue import words as w
+from kiosk.dialogue.kinds.base import FieldKind, groups, read_groups, tail_only
+
+PADDING = ("身份证号码", "身份证号", "身份证", "手机号码", "手机号", "电话号码", "手机",
+           "电话", "号码", "我的", "是", "号", "的", "嗯")
+MAX_SAID = 200   # characters; anything longer is not one number
+
+
+class DigitsKind(FieldKind):
+    """A fixed-length string of digits read back in groups."""
+
+    length: ClassVar[int]
+    group_sizes: ClassVar[tuple[int, ...]]
+    guards_bare_sound: ClassVar[bool] = True
+    touch_widget: ClassVar[str] = "digits"
+    readback_key: ClassVar[str] = "readback"
+
+    @property
+    def max_digits(self) -> int:
+        """How many keys the keypad takes."""
+        return self.length
+
+    def digits_in(self, said: str) -> str | None:
+        """The digits of a transcript, or None when it holds anything but digit words."""
+        text = w.squash(said)
+        if len(text) > MAX_SAID:
+            return None
+        for pad in PADDING:
+            text = text.replace(pad, "")
+        return w.spoken_digits(text)
+
+    def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:
+        digits = self.digits_in(" ".join(words))
+        if not digits:
+            raise self.unclear(field)
+        return digits
+
+    def end_of_speech(self, field: FieldSpec, partial_transcript: str) -> bool:
+        digits = self.digits_in(partial_transcript)
+        return digits is not None and len(digits) >= self.length
+
+    def display(self, value: Any, field: FieldSpec) -> str:
+        return "" if value is None else " ".join(groups(str(value), self.group_sizes))
+
+    def spoken(self, value: Any, field: FieldSpec, private_audio: bool = True) -> str:
+        if value is None:
+            return ""
+        text = str(value)
+        if not private_audio and len(text) > 4:
+            return tail_only(text)     # a public hall: only 尾号一二三四
+        return read_groups(text, self.group_sizes)
+
+    def grammar(self, field: FieldSpec, site: SiteSpec | None = None) -> list[str]:
+        return [k for k, d in w.DIGIT_WORDS.items() if d.isdigit()]
