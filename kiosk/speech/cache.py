@@ -84,13 +84,13 @@ class PromptCache:
         self.voice = voice
         self.rate = rate
 
-    def path_for(self, text: str) -> Path:
+    def path_for(self, text: str, rate: int | None = None) -> Path:
         """Where the audio for `text` lives (whether or not it exists)."""
-        return self.directory / f"{cache_key(text, self.voice, self.rate)}.wav"
+        return self.directory / f"{cache_key(text, self.voice, self.rate if rate is None else rate)}.wav"
 
-    def get(self, text: str) -> Path | None:
-        """The cached WAV for `text`, or None."""
-        p = self.path_for(text)
+    def get(self, text: str, rate: int | None = None) -> Path | None:
+        """The cached WAV for `text` (at `rate`, default the cache's), or None."""
+        p = self.path_for(text, rate)
         return p if p.is_file() else None
 
     def build(self, texts: Iterable[str], synth, prune: bool = True) -> BuildReport:

@@ -44,15 +44,19 @@ class ListeningLoop:
         """True while a listen is running."""
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self, grammar: list[str] | None, end_silence_s: float | None = None) -> None:
+    def start(self, grammar: list[str] | None, end_silence_s: float | None = None,
+              complete: Callable[[str], bool] | None = None) -> None:
         """Listen for one answer with this grammar (None = free text); replaces a running listen.
 
-        `end_silence_s`: pass recognizer.end_silence_for(field.type) for the field on screen.
+        `complete(words_so_far)` is the field kind's end-of-speech test: the answer ends after a
+        short pause once it holds, and only after a long pause while it does not.
+        `end_silence_s` overrides the pause for this listen (no completeness test then).
         """
         self.stop()
         with self._lock:
             self._cancel = threading.Event()
-            self._thread = threading.Thread(target=self._run, args=(grammar, self._cancel, end_silence_s),
+            self._thread = threading.Thread(target=self._run,
+                                            args=(grammar, self._cancel, end_silence_s, complete),
                                             daemon=True, name="listening")
             self._thread.start()
 
@@ -68,26 +72,26 @@ class ListeningLoop:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 
-    def _run(self, grammar, cancel: threading.Event, end_silence_s) -> None:
+    def _run(self, grammar, cancel: threading.Event, end_silence_s, complete) -> None:
         # Never listen over our own voice: wait for the prompt to finish first.
         while self.speaker is not None and self.speaker.is_speaking:
             if cancel.wait(0.02):
                 return
         try:
             self.source.resume()
-            if end_silence_s is None:
-                result = self.recognizer.listen(grammar, self.source, cancel)
-            else:
-                result = self.recognizer.listen(grammar, self.source, cancel, end_silence_s=end_silence_s)
+            options = {}
+            if end_silence_s is not None:
+                options["end_silence_s"] = end_silence_s
+            if complete is not None:
+                options["complete"] = complete
+            result = self.recognizer.listen(grammar, self.source, cancel, **options)
         except MicUnavailable as err:
             log.warning("microphone failed: %s", err)
-            if self.on_error is not None:
-                self.dispatch(lambda: self.on_error(str(err)))
+            self._report(str(err))
             return
         except Exception as err:  # recognition must never take the kiosk down
             log.exception("recognition failed")
-            if self.on_error is not None:
-                self.dispatch(lambda: self.on_error(f"{type(err).__name__}: {err}"))
+            self._report(f"{type(err).__name__}: {err}")
             return
         finally:
             try:
@@ -97,6 +101,12 @@ class ListeningLoop:
         if cancel.is_set() or not result.final:
             return
         self.dispatch(lambda: self.on_result(result.text, result.confidence))
+
+    def _report(self, why: str) -> None:
+        # `why` is bound now: the except clause's name is gone once the dispatched call runs.
+        if self.on_error is not None:
+            on_error = self.on_error
+            self.dispatch(lambda: on_error(why))
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Block until the current listen ends (tests, terminal mode)."""

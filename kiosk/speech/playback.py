@@ -44,13 +44,17 @@ def load_clip(source: bytes | str | Path) -> Clip:
 
 
 def scale_volume(pcm: bytes, volume: float) -> bytes:
-    """int16 audio scaled by `volume` (0..1); cached prompts are rendered at full volume."""
-    if volume >= 0.999:
+    """int16 audio scaled by `volume`; cached prompts are rendered at full volume.
+
+    Above 1.0 is gain for a resident who asked 大声点: samples saturate at the int16 limits
+    instead of wrapping round (a wrapped sample is a loud click).
+    """
+    if abs(volume - 1.0) < 0.001:
         return pcm
     samples = array.array("h", pcm)
     if sys.byteorder == "big":
         samples.byteswap()
-    out = array.array("h", (int(s * volume) for s in samples))
+    out = array.array("h", (max(-32768, min(32767, int(s * volume))) for s in samples))
     if sys.byteorder == "big":
         out.byteswap()
     return out.tobytes()

@@ -50,7 +50,12 @@ class RecognitionResult:
 class Endpointing:
     """When an answer is over. Defaults are tuned for slow speakers who pause between digits."""
 
-    end_silence_s: float = 1.2        # trailing silence that ends an answer
+    end_silence_s: float = 1.2        # trailing silence that ends an answer (no completeness test)
+    # VoiceXML's completetimeout / incompletetimeout: with the field kind's end-of-speech test,
+    # a pause ends the answer quickly once the words make a complete answer, and only after a
+    # long pause while they do not (11 of 18 ID digits: the resident is still reading).
+    complete_silence_s: float = 0.3
+    incomplete_silence_s: float = 2.5
     max_utterance_s: float = 20.0     # an ID number read slowly takes ~15 s
     no_speech_timeout_s: float = 8.0  # nobody spoke: give the screen back (touch still works)
     chunk_s: float = 0.1
@@ -220,13 +225,16 @@ class VoskRecognizer:
 
     def listen(self, grammar: list[str] | None, source: AudioSource,
                cancel: threading.Event | None = None, on_partial=None,
-               end_silence_s: float | None = None) -> RecognitionResult:
+               end_silence_s: float | None = None, complete=None) -> RecognitionResult:
         """Decode one answer from `source`; returns final=False when cancelled.
 
         `end_silence_s` overrides the trailing silence for this answer (see end_silence_for).
+        `complete(words_so_far) -> bool` (the field kind's end_of_speech): the answer ends after
+        `complete_silence_s` of pause once it holds, after `incomplete_silence_s` while not.
         """
         ep = self.endpointing
         end_silence = ep.end_silence_s if end_silence_s is None else end_silence_s
+        judged = complete is not None and end_silence_s is None
         rec = self._recognizer(grammar)
         frames = int(ep.chunk_s * SAMPLE_RATE)
         segments: list[dict] = []
@@ -236,6 +244,8 @@ class VoskRecognizer:
         noise: list[float] = []
         last_partial = ""
         self.last_endpoint_at = None  # perf_counter at the endpoint decision (benchmarks)
+        self.last_endpoint_audio_s = None  # audio time of that decision (benchmarks)
+        self.last_complete = None     # whether the words were judged complete at the end
         while True:
             if cancel is not None and cancel.is_set():
                 rec.Reset()
@@ -265,15 +275,28 @@ class VoskRecognizer:
                 if speech_start is None and len(noise) < 10:
                     noise.append(level)
                 silence_run += dur
+            if speech_start is not None and judged and silence_run > 0:
+                # In a pause: is what was said so far already a whole answer?
+                so_far = _words_so_far(segments, json.loads(rec.PartialResult()).get("partial", ""))
+                self.last_complete = bool(so_far) and bool(complete(so_far))
+                end_silence = ep.complete_silence_s if self.last_complete else ep.incomplete_silence_s
             if speech_start is None:
                 if heard >= ep.no_speech_timeout_s:
                     break
             elif silence_run >= end_silence or heard - speech_start >= ep.max_utterance_s:
                 break
         self.last_endpoint_at = time.perf_counter()
+        self.last_endpoint_audio_s = heard
         segments.append(json.loads(rec.FinalResult()))
         text, conf = result_from_vosk(segments)
         return RecognitionResult(text, conf, final=True)
+
+
+def _words_so_far(segments: list[dict], partial: str) -> str:
+    """The words of the finished segments and the current partial, [unk] left out."""
+    words = [w for seg in segments for w in seg.get("text", "").split() if w != UNK]
+    words += [w for w in partial.split() if w != UNK]
+    return " ".join(words)
 
 
 @dataclass
@@ -288,10 +311,13 @@ class ScriptedRecognizer:
     grammars: list = field(default_factory=list)
     vocabulary: set[str] | None = None
 
+    completes: list = field(default_factory=list)
+
     def listen(self, grammar, source=None, cancel=None, on_partial=None,
-               end_silence_s=None) -> RecognitionResult:
-        """The next scripted transcript."""
+               end_silence_s=None, complete=None) -> RecognitionResult:
+        """The next scripted transcript (`complete`, the end-of-speech test, is recorded)."""
         self.grammars.append(grammar)
+        self.completes.append(complete)
         if cancel is not None and cancel.is_set():
             return RecognitionResult("", 0.0, final=False)
         if not self.script:

@@ -16,8 +16,8 @@ import time
 from typing import Callable, Protocol, runtime_checkable
 
 from kiosk.speech.cache import PromptCache
-from kiosk.speech.playback import Clip, Player, load_clip
 from kiosk.speech.faults import SpeechFaults
+from kiosk.speech.playback import Clip, Player, load_clip
 from kiosk.speech.tts import NoAudio, SynthesisError, Synthesizer, VoiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -45,13 +45,25 @@ class RecordingSpeaker:
 
     def __init__(self) -> None:
         self.said: list[str] = []
+        self.rates: list[float] = []      # the rate factor each text was said at
         self.stops = 0
+        self.rate_factor = 1.0
+        self.volume = 1.0
 
-    def speak(self, text: str, on_done: OnDone = None) -> None:
+    def speak(self, text: str, on_done: OnDone = None, rate_factor: float | None = None) -> None:
         """Record `text` and call on_done immediately."""
         self.said.append(text)
+        self.rates.append(self.rate_factor if rate_factor is None else rate_factor)
         if on_done is not None:
             on_done()
+
+    def set_rate_factor(self, factor: float) -> None:
+        """Remember the rate (a multiple of the configured one)."""
+        self.rate_factor = factor
+
+    def set_volume(self, volume: float) -> None:
+        """Remember the loudness."""
+        self.volume = volume
 
     def stop(self) -> None:
         """Count the stop."""
@@ -69,7 +81,7 @@ class RecordingSpeaker:
 class SilentSpeaker(RecordingSpeaker):
     """A speaker for kiosks with speech output switched off; keeps no record."""
 
-    def speak(self, text: str, on_done: OnDone = None) -> None:
+    def speak(self, text: str, on_done: OnDone = None, rate_factor: float | None = None) -> None:
         """Call on_done immediately."""
         if on_done is not None:
             on_done()
@@ -83,6 +95,8 @@ class Pyttsx3Speaker:
                  synth: Synthesizer | None = None, faults: SpeechFaults | None = None):
         self.faults = faults               # counts on disk for `kiosk doctor` (None: not counted)
         self.synth = synth or Synthesizer(voice, rate)
+        self.base_rate = self.synth.rate
+        self.rate_factor = 1.0
         self.cache = cache if cache is not None else PromptCache(voice=voice, rate=rate)
         self.player = player or Player(volume=volume)
         self._jobs: queue.Queue = queue.Queue()
@@ -103,15 +117,24 @@ class Pyttsx3Speaker:
         self._thread.start()
         return self
 
-    def speak(self, text: str, on_done: OnDone = None) -> None:
-        """Queue `text`, replacing whatever is being said."""
+    def speak(self, text: str, on_done: OnDone = None, rate_factor: float | None = None) -> None:
+        """Queue `text`, replacing whatever is being said; `rate_factor` for this text only."""
         if self._thread is None:
             raise RuntimeError("Pyttsx3Speaker.start() was not called")
+        rate = round(self.base_rate * (self.rate_factor if rate_factor is None else rate_factor))
         with self._lock:
             self._generation += 1
             self._stop.set()  # cut off the current text; the thread clears it for the new one
             self._speaking.set()
-            self._jobs.put((self._generation, text, on_done, time.perf_counter()))
+            self._jobs.put((self._generation, text, on_done, time.perf_counter(), rate))
+
+    def set_rate_factor(self, factor: float) -> None:
+        """The resident's rate: a multiple of the configured rate, for the texts said from now."""
+        self.rate_factor = factor
+
+    def set_volume(self, volume: float) -> None:
+        """The resident's loudness (above 1.0 is gain with saturation)."""
+        self.player.volume = volume
 
     def stop(self) -> None:
         """Interrupt the current text and forget queued ones."""
@@ -133,21 +156,22 @@ class Pyttsx3Speaker:
             time.sleep(0.01)
         return True
 
-    def clip_for(self, text: str) -> Clip:
-        """Audio for `text`: the cache when it has it, else rendered now."""
-        cached = self.cache.get(text) if self.cache is not None else None
+    def clip_for(self, text: str, rate: int | None = None) -> Clip:
+        """Audio for `text` at `rate` (default: the configured rate): cached, else rendered now."""
+        rate = self.base_rate if rate is None else rate
+        cached = self.cache.get(text, rate) if self.cache is not None else None
         if cached is not None:
             self.last_source = "cache"
             return load_clip(cached)
         self.last_source = "synth"
-        return load_clip(self.synth.render_bytes(text))
+        return load_clip(self.synth.render_bytes(text, rate))
 
     def _run(self) -> None:
         while True:
             job = self._jobs.get()
             if job is None:
                 return
-            generation, text, on_done, asked_at = job
+            generation, text, on_done, asked_at, rate = job
             with self._lock:
                 if generation != self._generation:  # superseded or stopped before it began
                     if self._jobs.empty():
@@ -156,7 +180,7 @@ class Pyttsx3Speaker:
                 self._stop.clear()
             finished = False
             try:
-                clip = self.clip_for(text)
+                clip = self.clip_for(text, rate)
                 if not self._stop.is_set():
                     self.player.play(clip, self._stop)
                     if self.player.first_audio_at is not None:

@@ -157,9 +157,13 @@ class Synthesizer:
             )
         return reply["voice"]
 
-    def render(self, text: str, path: str | Path) -> Path:
-        """Write `text` as a WAV file at `path` (22050 Hz mono int16 from espeak-ng)."""
-        req = {"text": text, "path": str(path), "voice": self.voice, "rate": self.rate}
+    def render(self, text: str, path: str | Path, rate: int | None = None) -> Path:
+        """Write `text` as a WAV file at `path` (22050 Hz mono int16 from espeak-ng).
+
+        `rate` (words per minute) overrides the configured rate for this text only.
+        """
+        req = {"text": text, "path": str(path), "voice": self.voice,
+               "rate": self.rate if rate is None else int(rate)}
         with self._lock:
             reply = self._ask(req, self.timeout_s + self.per_char_s * len(text))
         if not reply.get("ok"):
@@ -179,13 +183,13 @@ class Synthesizer:
             raise NoAudio(f"speech engine produced no audio ({problem})")
         return Path(path)
 
-    def render_bytes(self, text: str) -> bytes:
+    def render_bytes(self, text: str, rate: int | None = None) -> bytes:
         """The WAV file bytes for `text`, through a private temporary file removed at once
         (read-backs can contain personal data and must not stay on disk)."""
         fd, tmp = tempfile.mkstemp(suffix=".wav", prefix="kiosk-tts-")
         os.close(fd)
         try:
-            self.render(text, tmp)
+            self.render(text, tmp, rate)
             return Path(tmp).read_bytes()
         finally:
             try:
