@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from uniseg.linebreak import line_break_units
+from uniseg.linebreak import line_break_units  # type: ignore[import-untyped]
 
 # Closing punctuation and marks that must not start a line (Chinese, full-width and ASCII).
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉〗｝”’…‥·～%％,.;:?!)]}>、ー々〜")

@@ -18,7 +18,7 @@ RAW_PERSONAL = ["小明", "110105195003051234", "19500305", "13812345678", "1234
 def test_receipt_holds_only_masked_personal_data():
     r = sample_receipt()
     assert (r.applicant_name, r.id_number, r.phone) == ("张*明", "110105********1234", "138****5678")
-    assert r.proxy and r.proxy_relation == "女儿"
+    assert r.proxy and r.proxy_relation == "子女"   # the stored choice value "child", in Chinese
     text = repr(r.to_dict())
     for raw in RAW_PERSONAL:
         assert raw not in text
@@ -63,7 +63,7 @@ def test_preview_shows_every_part_of_the_receipt():
     lines = render(encode_receipt(sample_receipt(), PrinterSettings()), 80).lines
     text = "\n".join(lines)
     for part in ["幸福里社区服务中心", "高龄津贴申请", "20261123-K01-0007", "2026年11月23日 09:41", "张*明",
-                 "110105********1234", "138****5678", "由家属代办（女儿）", "户口本", "民政服务窗口（1号窗口）",
+                 "110105********1234", "138****5678", "由家属代办：子女", "户口本", "民政服务窗口（1号窗口）",
                  "上午8:30", "0571-12345"]:
         assert part in text, part
 

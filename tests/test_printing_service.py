@@ -4,14 +4,22 @@ import pytest
 from kiosk.catalogue.spec import SiteSpec
 from kiosk.config import PrinterSettings, load_settings
 from kiosk.printing.preview import render
-from kiosk.printing.printers import (PAPER_OUT, TIMEOUT, MemoryPrinter, PreviewPrinter, PrinterError,
-                                     SerialPrinter, decode_status, make_printer)
+from kiosk.printing.printers import (
+    PAPER_OUT,
+    TIMEOUT,
+    MemoryPrinter,
+    PreviewPrinter,
+    PrinterError,
+    SerialPrinter,
+    decode_status,
+    make_printer,
+)
 from kiosk.printing.queue import DISMISSED, PRINTED, QUEUED, PrintQueue
 from kiosk.printing.sample import SampleSubmission, sample_form
 from kiosk.printing.service import PrintService
 from kiosk.store.db import Database
 
-FAULT_TEXT = "打印机暂时出了点问题，您的受理号已经保存，请记下屏幕上的号码，工作人员会帮您补打。"
+FAULT_TEXT = "回执没能打印出来。您的受理号已经保存好了，就是屏幕上的号码，工作人员会帮您补打回执。"
 
 
 @pytest.fixture
@@ -86,9 +94,9 @@ def test_failed_reprint_keeps_job(db):
 
 def test_queue_schema_registered_with_store_database(db):
     PrintQueue(db)
-    assert db.schema_version("printing") == 1
+    assert db.schema_version("printing") == 2
     PrintQueue(db)                                          # idempotent
-    assert db.schema_version("printing") == 1
+    assert db.schema_version("printing") == 2
 
 
 def test_memory_printer_status():
@@ -121,10 +129,14 @@ def test_make_printer_from_settings(tmp_path):
 
 
 @pytest.mark.parametrize("replies, code", [
-    ((0x12, 0x12, 0x12), ""),
-    ((0x12, 0x32, 0x72), "paper_out"),
-    ((0x1A, 0x16, 0x12), "cover_open"),
-    ((0x1A, 0x52, 0x12), "offline"),
+    ((0x12, 0x12, 0x12, 0x12), ""),
+    ((0x12, 0x32, 0x12, 0x72), "paper_out"),
+    ((0x1A, 0x16, 0x12, 0x12), "cover_open"),
+    ((0x1A, 0x52, 0x12, 0x12), "offline"),
+    ((0x1A, 0x52, 0x1A, 0x12), "cutter_error"),
+    ((0x12, 0x12, 0x12, 0xFF), "bad_status"),            # not a status byte: a fault, never "ready"
+    ((0x00, 0x12, 0x12, 0x12), "bad_status"),
+    ((0x12, 0x13, 0x12, 0x12), "bad_status"),            # bit 0 set (XOFF): not a status byte
 ])
 def test_decode_dle_eot_status(replies, code):
     st = decode_status(*replies)
@@ -132,5 +144,5 @@ def test_decode_dle_eot_status(replies, code):
 
 
 def test_paper_low_is_reported_but_still_ready():
-    st = decode_status(0x12, 0x12, 0x1E)
+    st = decode_status(0x12, 0x12, 0x12, 0x1E)
     assert st.ready and st.paper_low

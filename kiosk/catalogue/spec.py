@@ -179,6 +179,7 @@ class FormSpec(BaseModel):
     retention_days: int = Field(default=365, ge=1, le=3650)
     order: int = 100
     fields: list[FieldSpec] = Field(min_length=1)
+    booking: list[str] = Field(default_factory=list, description="field ids printed under 预约内容 on the receipt")
 
     @model_validator(mode="after")
     def _references(self) -> "FormSpec":
@@ -195,6 +196,10 @@ class FormSpec(BaseModel):
                     {"field": f.id, "names": f.when.field, "earlier": ", ".join(seen)},
                 )
             seen[f.id] = f
+        for field_id in self.booking:
+            if field_id not in seen:
+                raise PydanticCustomError("booking_field", "booking names {names!r}, which is not a field",
+                                          {"names": field_id})
         return self
 
     def field(self, field_id: str) -> FieldSpec:

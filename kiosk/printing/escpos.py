@@ -83,15 +83,16 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
         raise EncodingError(f"cannot open font {path}: {err} (install fonts-wqy-microhei or set printer.font_path)") from err
 
 
-def render_text_image(text: str, font_path: str = DEFAULT_FONT, width_mult: int = 1, height_mult: int = 1) -> Image.Image:
+def render_text_image(text: str, font_path: str = DEFAULT_FONT, width_mult: int = 1, height_mult: int = 1,
+                      encoding: str = "gb18030") -> Image.Image:
     """Draw one line of text on the printer's cell grid (12 x 24 dots per column), scaled."""
-    cols = max(1, sum(char_width(ch) for ch in text))
+    cols = max(1, sum(char_width(ch, encoding) for ch in text))
     img = Image.new("L", (cols * COLUMN_DOTS, LINE_DOTS), 255)
     draw = ImageDraw.Draw(img)
     font = _font(font_path, LINE_DOTS - 2)
     col = 0
     for ch in text:
-        w = char_width(ch)
+        w = char_width(ch, encoding)
         if w:
             # Centre each glyph in its cell, as printer fonts do, so narrow ASCII does not drift.
             offset = max(0, (w * COLUMN_DOTS - font.getlength(ch)) / 2)
@@ -181,7 +182,7 @@ class EscPosEncoder:
         whole line, so the line keeps its place and width instead of printing '?'.
         """
         codec = CODECS[self.encoding]
-        for line in wrap(sanitize(text), self.columns):
+        for line in wrap(sanitize(text), self.columns, self.encoding):
             if all(printable(ch, self.encoding) for ch in line):
                 self._buf += line.encode(codec) + LF
             else:
@@ -189,7 +190,7 @@ class EscPosEncoder:
         return self
 
     def _text_image(self, line: str) -> None:
-        img = render_text_image(line, self.font_path, self._state.width, self._state.height)
+        img = render_text_image(line, self.font_path, self._state.width, self._state.height, self.encoding)
         self.image(img)
 
     def feed(self, lines: int = 1) -> "EscPosEncoder":

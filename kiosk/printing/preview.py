@@ -81,6 +81,7 @@ class _Interpreter:
         self.data = data
         self.pos = 0
         self.codec = CODECS[encoding]
+        self.encoding = encoding
         self.font_path = font_path
         self.page = _Page(PAPER_DOTS[paper_mm])
         self.qr_payloads: list[str] = []
@@ -134,7 +135,7 @@ class _Interpreter:
         self.line.clear()
         self.page.lines.append(text)
         if text:
-            img = render_text_image(text, self.font_path, self.width, self.height)
+            img = render_text_image(text, self.font_path, self.width, self.height, self.encoding)
             if img.width > self.page.width:
                 raise PreviewError(f"line wider than the paper ({img.width} > {self.page.width} dots): {text!r}")
         else:

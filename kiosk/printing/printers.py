@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from kiosk.errors import KioskError
 
@@ -20,22 +21,31 @@ log = logging.getLogger(__name__)
 PAPER_OUT = "paper_out"
 OFFLINE = "offline"
 COVER_OPEN = "cover_open"
+CUTTER = "cutter_error"
 UNPLUGGED = "unplugged"
 TIMEOUT = "timeout"
 NO_REPLY = "no_reply"
+BAD_STATUS = "bad_status"
 IO_ERROR = "io_error"
 DRIVER_MISSING = "driver_missing"
 
 DLE_EOT = b"\x10\x04"
+STATUS_QUERIES = (1, 2, 3, 4)     # printer, offline cause, error cause, paper roll sensor
+CHUNK_S = 0.1                     # one paced write carries this many seconds of wire time
+BITS_PER_BYTE = 10                # 8N1: start + 8 data + stop
 
 
 class PrinterError(KioskError):
-    """A print or status query failed; `code` is one of the module's error codes."""
+    """A print or status query failed; `code` is one of the module's error codes.
 
-    def __init__(self, code: str, message: str = "") -> None:
+    `bytes_sent` says how much of the job went out before the fault (0 = nothing printed).
+    """
+
+    def __init__(self, code: str, message: str = "", bytes_sent: int = 0) -> None:
         super().__init__(f"{code}: {message}" if message else code)
         self.code = code
         self.message = message
+        self.bytes_sent = bytes_sent
 
 
 @dataclass(frozen=True)
@@ -51,48 +61,89 @@ class PrinterStatus:
 READY = PrinterStatus(True)
 
 
+@dataclass(frozen=True)
+class PrintResult:
+    """A job the printer took: `confirmed` when its status after the last byte said ready."""
+
+    bytes_sent: int
+    confirmed: bool = True        # False: the printer cannot report status (setting), so unknown
+    paper_low: bool = False       # paper near end: print on, but tell staff
+    wire_s: float = 0.0           # seconds from the first byte to the confirmed status
+
+
 class Printer(Protocol):
     """Anything that prints a finished ESC/POS job."""
 
-    def print_receipt(self, data: bytes) -> None:
-        """Send one job; raise PrinterError on any fault."""
+    def print_receipt(self, data: bytes) -> PrintResult:
+        """Send one job and confirm it; raise PrinterError (with bytes_sent) on any fault."""
 
     def status(self) -> PrinterStatus:
         """Ask whether the printer is ready (never raises)."""
 
 
-def decode_status(printer: int, offline: int, paper: int) -> PrinterStatus:
-    """Turn DLE EOT 1 / 2 / 4 reply bytes into a PrinterStatus (Epson bit layout)."""
+def valid_status_byte(b: int) -> bool:
+    """Epson real-time status replies have bits 0 and 7 clear and bits 1 and 4 set."""
+    return (b & 0x93) == 0x12
+
+
+def decode_status(printer: int, offline: int, error: int, paper: int) -> PrinterStatus:
+    """Turn DLE EOT 1 / 2 / 3 / 4 reply bytes into a PrinterStatus (Epson bit layout).
+
+    A byte that is not a status byte at all is a fault (BAD_STATUS), never "ready".
+    """
+    for n, b in zip(STATUS_QUERIES, (printer, offline, error, paper), strict=True):
+        if not valid_status_byte(b):
+            return PrinterStatus(False, BAD_STATUS, detail=f"reply 0x{b:02x} to DLE EOT {n} is not a status byte")
     paper_low = bool(paper & 0x0C)
     if paper & 0x60 or offline & 0x20:
         return PrinterStatus(False, PAPER_OUT, paper_low, "paper end sensor")
     if offline & 0x04:
         return PrinterStatus(False, COVER_OPEN, paper_low, "cover open")
-    if printer & 0x08 or offline & 0x40:
+    if error & 0x08:
+        return PrinterStatus(False, CUTTER, paper_low, "autocutter error")
+    if printer & 0x08 or offline & 0x40 or error & 0x60:
         return PrinterStatus(False, OFFLINE, paper_low, "printer offline or in error")
     return PrinterStatus(True, "", paper_low)
 
 
 class SerialPrinter:
-    """An ESC/POS printer on a serial port. The port is opened per job so a replugged cable works."""
+    """An ESC/POS printer on a serial port. The port is opened per job so a replugged cable works.
+
+    A job is written in chunks of CHUNK_S wire time, paced to the baud rate, each with its own
+    timeout (`write_timeout_s`), so a job of any size goes out on a slow line; then the printer's
+    real-time status is asked and only a valid ready answer confirms the job.
+    """
 
     def __init__(self, port: str, baudrate: int = 9600, flow_control: str = "none",
-                 write_timeout_s: float = 5.0, status_query: bool = True, status_timeout_s: float = 0.5) -> None:
+                 write_timeout_s: float = 5.0, status_query: bool = True, status_timeout_s: float = 0.5,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
         self.port = port
         self.baudrate = baudrate
         self.flow_control = flow_control
         self.write_timeout_s = write_timeout_s
         self.status_query = status_query
         self.status_timeout_s = status_timeout_s
+        self._clock = clock
+        self._sleep = sleep
 
-    def _serial_module(self):
+    @property
+    def bytes_per_s(self) -> float:
+        """What the line carries per second (8N1)."""
+        return self.baudrate / BITS_PER_BYTE
+
+    @property
+    def chunk_size(self) -> int:
+        """Bytes per paced write."""
+        return max(16, int(self.bytes_per_s * CHUNK_S))
+
+    def _serial_module(self) -> Any:
         try:
             import serial  # lazily: only kiosks with a serial printer need pyserial
         except ImportError as err:
             raise PrinterError(DRIVER_MISSING, "pyserial is not installed (pip install pyserial)") from err
         return serial
 
-    def _open(self):
+    def _open(self) -> Any:
         serial = self._serial_module()
         try:
             return serial.Serial(
@@ -103,26 +154,31 @@ class SerialPrinter:
         except (serial.SerialException, OSError) as err:
             raise PrinterError(UNPLUGGED, f"cannot open {self.port}") from err
 
-    def _query(self, conn) -> PrinterStatus:
+    def _query(self, conn: Any, wait_s: float | None = None) -> PrinterStatus:
+        """DLE EOT 1-4, one validated byte each; `wait_s` is how long the first reply may take."""
         serial = self._serial_module()
         replies = []
         try:
-            conn.reset_input_buffer()
-            for n in (1, 2, 4):
-                conn.write(DLE_EOT + bytes([n]))
-                conn.flush()
+            conn.reset_input_buffer()     # drop anything stale so a reply belongs to this query
+            for i, n in enumerate(STATUS_QUERIES):
+                conn.write(DLE_EOT + bytes([n]))   # no flush(): tcdrain blocks forever on a dead peer
+                conn.timeout = wait_s if (i == 0 and wait_s) else self.status_timeout_s
                 reply = conn.read(1)
                 if len(reply) != 1:
                     return PrinterStatus(False, NO_REPLY, detail=f"no answer to DLE EOT {n}")
                 replies.append(reply[0])
+            conn.timeout = 0.05           # a printer that sends more than it was asked is broken
+            extra = conn.read(16)
         except serial.SerialTimeoutException as err:
             raise PrinterError(TIMEOUT, "status query timed out") from err
         except (serial.SerialException, OSError) as err:
             raise PrinterError(UNPLUGGED, "port failed during status query") from err
+        if extra:
+            return PrinterStatus(False, BAD_STATUS, detail=f"{len(extra)} unasked bytes after the status replies")
         return decode_status(*replies)
 
     def status(self) -> PrinterStatus:
-        """DLE EOT 1, 2 and 4 when the profile supports them; else ready if the port opens."""
+        """DLE EOT 1-4 when the profile supports them; else ready if the port opens."""
         try:
             conn = self._open()
         except PrinterError as err:
@@ -134,25 +190,53 @@ class SerialPrinter:
         finally:
             conn.close()
 
-    def print_receipt(self, data: bytes) -> None:
-        """Check status (when supported), then write the whole job within the write timeout."""
-        serial = self._serial_module()
+    def print_receipt(self, data: bytes) -> PrintResult:
+        """Check status, write the job paced to the line, then confirm it by status."""
         conn = self._open()
         try:
             if self.status_query:
-                st = self._query(conn)
-                if not st.ready:
-                    raise PrinterError(OFFLINE if st.code == NO_REPLY else st.code, st.detail)
-            started = time.monotonic()
-            conn.write(data)
-            conn.flush()
-            log.info("sent %d bytes to %s in %.2f s", len(data), self.port, time.monotonic() - started)
-        except serial.SerialTimeoutException as err:
-            raise PrinterError(TIMEOUT, f"write to {self.port} timed out") from err
-        except (serial.SerialException, OSError) as err:
-            raise PrinterError(UNPLUGGED, f"{self.port} failed while writing") from err
+                before = self._query(conn)
+                if not before.ready:     # nothing sent: the whole job stays queued
+                    raise PrinterError(OFFLINE if before.code == NO_REPLY else before.code, before.detail)
+            started = self._clock()
+            sent = self._write_paced(conn, data, started)
+            if not self.status_query:
+                log.info("sent %d bytes to %s (printer gives no status: unconfirmed)", sent, self.port)
+                return PrintResult(sent, confirmed=False, wire_s=self._clock() - started)
+            # The reply to the last query comes after the printer has read what is still on the
+            # line; with pacing that is at most a couple of chunks.
+            behind = max(0.0, started + sent / self.bytes_per_s - self._clock())
+            after = self._query(conn, wait_s=self.status_timeout_s + behind + 2 * CHUNK_S)
+            if not after.ready:
+                raise PrinterError(after.code, after.detail, bytes_sent=sent)
+            wire = self._clock() - started
+            log.info("sent %d bytes to %s in %.2f s, confirmed%s", sent, self.port, wire,
+                     " (paper low)" if after.paper_low else "")
+            return PrintResult(sent, confirmed=True, paper_low=after.paper_low, wire_s=wire)
         finally:
             conn.close()
+
+    def _write_paced(self, conn: Any, data: bytes, started: float) -> int:
+        """Write `data` chunk by chunk, never ahead of the line; return bytes sent."""
+        serial = self._serial_module()
+        sent = 0
+        size = self.chunk_size
+        rate = self.bytes_per_s
+        try:
+            while sent < len(data):
+                chunk = data[sent:sent + size]
+                conn.write(chunk)
+                sent += len(chunk)
+                # Stay at most two chunks ahead of the wire so the kernel buffer never holds a
+                # whole job (its timeout would then cover seconds of backlog, not one chunk).
+                ahead = (sent - 2 * size) / rate - (self._clock() - started)
+                if ahead > 0:
+                    self._sleep(ahead)
+        except serial.SerialTimeoutException as err:
+            raise PrinterError(TIMEOUT, f"write to {self.port} stalled", bytes_sent=sent) from err
+        except (serial.SerialException, OSError) as err:
+            raise PrinterError(UNPLUGGED, f"{self.port} failed while writing", bytes_sent=sent) from err
+        return sent
 
 
 class PreviewPrinter:
@@ -166,7 +250,7 @@ class PreviewPrinter:
         self.count = 0
         self.last_path: Path | None = None
 
-    def print_receipt(self, data: bytes) -> None:
+    def print_receipt(self, data: bytes) -> PrintResult:
         """Render and save; a broken job raises PrinterError like a real printer fault would."""
         from kiosk.printing.preview import PreviewError, render  # PIL work only when used
 
@@ -180,6 +264,7 @@ class PreviewPrinter:
         except (PreviewError, OSError) as err:
             raise PrinterError(IO_ERROR, "preview could not be written") from err
         self.last_path = path
+        return PrintResult(len(data))
 
     def status(self) -> PrinterStatus:
         """Always ready."""
@@ -189,25 +274,30 @@ class PreviewPrinter:
 class MemoryPrinter:
     """Collects jobs in memory; `fail_with(code, times)` makes the next jobs fail."""
 
-    def __init__(self) -> None:
+    def __init__(self, confirmed: bool = True) -> None:
         self.jobs: list[bytes] = []
+        self.confirmed = confirmed       # False: behaves like a printer without status
+        self.paper_low = False
         self._fail_code = ""
         self._fail_times = 0
+        self._fail_sent = 0
 
-    def fail_with(self, code: str = PAPER_OUT, times: int = 1_000_000) -> None:
-        """Fail the next `times` jobs (and report not ready) with this code."""
-        self._fail_code, self._fail_times = code, times
+    def fail_with(self, code: str = PAPER_OUT, times: int = 1_000_000, bytes_sent: int = 0) -> None:
+        """Fail the next `times` jobs (and report not ready) with this code after `bytes_sent` bytes."""
+        self._fail_code, self._fail_times, self._fail_sent = code, times, bytes_sent
 
     def heal(self) -> None:
         """Stop failing."""
         self._fail_times = 0
 
-    def print_receipt(self, data: bytes) -> None:
+    def print_receipt(self, data: bytes) -> PrintResult:
         """Keep the bytes, or fail as told."""
         if self._fail_times > 0:
             self._fail_times -= 1
-            raise PrinterError(self._fail_code, "memory printer told to fail")
+            raise PrinterError(self._fail_code, "memory printer told to fail",
+                               bytes_sent=min(self._fail_sent, len(data)))
         self.jobs.append(bytes(data))
+        return PrintResult(len(data), confirmed=self.confirmed, paper_low=self.paper_low)
 
     def status(self) -> PrinterStatus:
         """Not ready while told to fail."""

@@ -2,7 +2,9 @@
 
 `receipt_for` is the only place that reads raw answers; what it returns holds masked values
 only, so a `Receipt` can be queued, logged by id, rendered and stored without exposing anyone.
-The QR code carries only the receipt number and its check code.
+The QR code carries only the receipt number and its check code. A family helper's relation is
+printed in Chinese (由家属代办：子女), a booking prints what was booked under its own heading,
+and the QR caption says who can use the code.
 """
 from __future__ import annotations
 
@@ -10,13 +12,14 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kiosk.catalogue.spec import FieldType, FormSpec, SiteSpec
+from kiosk.catalogue.spec import FieldSpec, FieldType, FormSpec, SiteSpec
 from kiosk.privacy import mask_address, mask_id, mask_name, mask_phone
+from kiosk.voices import catalogue, say
 
 if TYPE_CHECKING:  # the store owns Submission; printing only reads its documented fields
     from kiosk.store.model import Submission
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -37,14 +40,21 @@ class Receipt:
     phone: str = ""               # masked, e.g. 138****5678
     address: str = ""             # building only
     proxy: bool = False           # a family member applied (代办)
-    proxy_relation: str = ""
+    proxy_relation: str = ""      # in Chinese, e.g. 子女
+    booked: tuple[tuple[str, str], ...] = ()   # (label, what was booked), e.g. (用餐方式, 送到家里)
     schema: int = field(default=SCHEMA_VERSION)
+
+    @property
+    def status_url(self) -> bool:
+        """The QR holds a web address a phone can open (else only staff can read it)."""
+        return not self.qr_data.startswith("KIOSK:")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (dump with ensure_ascii=False)."""
         d = asdict(self)
         d["created_at"] = self.created_at.isoformat()
         d["documents"] = list(self.documents)
+        d["booked"] = [list(pair) for pair in self.booked]
         return d
 
     @classmethod
@@ -53,6 +63,7 @@ class Receipt:
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         known["created_at"] = dt.datetime.fromisoformat(known["created_at"])
         known["documents"] = tuple(known.get("documents") or ())
+        known["booked"] = tuple((str(p[0]), str(p[1])) for p in known.get("booked") or ())
         known["schema"] = SCHEMA_VERSION
         return cls(**known)
 
@@ -75,6 +86,44 @@ def _first_answer(form: FormSpec, answers: dict, *, types: set[FieldType], reuse
     return None
 
 
+def relation_text(value: Any) -> str:
+    """A helper relation in Chinese: the wording of a stored choice value (child -> 子女)."""
+    if value in (None, ""):
+        return ""
+    return catalogue().get(f"relation.{value}", str(value))
+
+
+def booked_text(field: FieldSpec, value: Any) -> str:
+    """What was booked, as the receipt prints it: choice labels, dates in Chinese, units kept."""
+    labels = {c.value: c.label for c in field.choices}
+    if field.type is FieldType.MULTI_CHOICE and isinstance(value, (list, tuple)):
+        return "、".join(labels.get(v, str(v)) for v in value)
+    if field.type is FieldType.CHOICE:
+        return labels.get(value, str(value))
+    if field.type is FieldType.YES_NO:
+        return say("receipt_answer_yes") if value else say("receipt_answer_no")
+    if field.type is FieldType.DATE:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+        return say("receipt_date_format", y=day.year, m=day.month, d=day.day)
+    if field.type is FieldType.INTEGER:
+        return f"{value}{field.unit}"
+    return str(value)
+
+
+def _booked(form: FormSpec, answers: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for field_id in form.booking:
+        f = form.field(field_id)
+        value = answers.get(field_id)
+        if value in (None, "", [], {}) or f.personal:
+            continue              # personal fields are masked elsewhere, never under 预约内容
+        try:
+            out.append((f.label, booked_text(f, value)))
+        except (TypeError, ValueError):
+            out.append((f.label, str(value)))
+    return tuple(out)
+
+
 def receipt_for(submission: "Submission", form: FormSpec, site: SiteSpec, status_url_base: str = "") -> Receipt:
     """Build the masked receipt of a saved submission."""
     answers = dict(submission.answers or {})
@@ -94,5 +143,6 @@ def receipt_for(submission: "Submission", form: FormSpec, site: SiteSpec, status
         phone=mask_phone(_first_answer(form, answers, types={FieldType.PHONE}, reuse="phone")),
         address=mask_address(_first_answer(form, answers, types={FieldType.ADDRESS}, reuse="address")),
         proxy=proxy,
-        proxy_relation=str(answers.get("helper_relation") or "") if proxy else "",
+        proxy_relation=relation_text(answers.get("helper_relation")) if proxy else "",
+        booked=_booked(form, answers),
     )

@@ -18,7 +18,7 @@ class SampleSubmission:
     created_at: dt.datetime = dt.datetime(2026, 11, 23, 9, 41, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     answers: dict = field(default_factory=lambda: {
         "name": "张小明", "id_number": "110105195003051234", "phone": "13812345678",
-        "applicant": "proxy", "helper_name": "张丽", "helper_relation": "女儿", "helper_phone": "13900001111",
+        "applicant": "proxy", "helper_name": "张丽", "helper_relation": "child", "helper_phone": "13900001111",
     })
     personal: set = field(default_factory=lambda: {"name", "id_number", "phone", "helper_name", "helper_phone"})
     check_code: str = "A0R1KY"

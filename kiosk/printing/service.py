@@ -1,55 +1,92 @@
 """Print a submission's receipt so that no printer fault ever loses it.
 
-Order matters: the masked receipt is queued (durably) before a byte goes to the printer; a
-fault leaves it queued with its error code for staff, and the resident gets a kind sentence
-and the number on screen. Errors are logged once here, with codes and receipt numbers only.
+Order matters: the masked receipt is queued (durably; inside the submission's own transaction
+when the store's hook is used) before a byte goes to the printer. A job counts as printed only
+when the printer confirms it by status after the last byte; a fault leaves it queued with its
+error code and the bytes sent, and the resident gets a kind sentence and the number on screen.
+Errors are logged once here, with codes and receipt numbers only.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from kiosk.catalogue.spec import FormSpec, SiteSpec
 from kiosk.printing.escpos import EncodingError
 from kiosk.printing.layout import encode_receipt
-from kiosk.printing.printers import Printer, PrinterError
-from kiosk.printing.queue import DISMISSED, PRINTED, PrintJob, PrintQueue
+from kiosk.printing.printers import Printer, PrinterError, PrintResult
+from kiosk.printing.queue import DISMISSED, QUEUED, PrintJob, PrintQueue
 from kiosk.printing.receipt import Receipt, receipt_for
 from kiosk.voices import say
+
+if TYPE_CHECKING:
+    from kiosk.store.model import Submission
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class PrintOutcome:
-    """What happened: `ok`, the catalogue key of the resident message, and the job."""
+    """What happened to one print attempt.
+
+    `ok`: the printer took the whole job without a fault (confirmed, or unconfirmed on a printer
+    without status). `confirmed`: its status after the last byte said ready. `message_key`
+    names the resident sentence.
+    """
 
     ok: bool
     message_key: str
     receipt_no: str
     job_id: int | None = None
     error_code: str = ""
+    confirmed: bool = False
+    paper_low: bool = False
+    bytes_sent: int = 0
+    job_bytes: int = 0
+    wire_s: float = 0.0
 
     @property
     def message(self) -> str:
         """The Mandarin sentence to show and speak."""
         return say(self.message_key)
 
+    @property
+    def partial(self) -> bool:
+        """Part of the job went out before the fault."""
+        return not self.ok and self.bytes_sent > 0
+
+
+def _now() -> dt.datetime:
+    """Local time with its offset."""
+    return dt.datetime.now().astimezone()
+
 
 class PrintService:
     """Receipts from submissions, through the queue, to a printer."""
 
-    def __init__(self, printer: Printer, queue: PrintQueue, settings) -> None:
+    def __init__(self, printer: Printer, queue: PrintQueue, settings: Any,
+                 clock: Callable[[], dt.datetime] = _now) -> None:
         self.printer = printer
         self.queue = queue
         self.settings = settings          # PrinterSettings
+        self._clock = clock
 
-    def receipt(self, submission, form, site) -> Receipt:
+    def receipt(self, submission: "Submission", form: FormSpec, site: SiteSpec) -> Receipt:
         """The masked receipt for a submission."""
         return receipt_for(submission, form, site, self.settings.status_url_base)
 
-    def print_submission(self, submission, form, site) -> PrintOutcome:
-        """Queue the receipt, print it, and say how it went; never raises for a printer fault."""
-        job = self.queue.enqueue(self.receipt(submission, form, site))
+    def queue_submission(self, submission: "Submission", form: FormSpec, site: SiteSpec) -> PrintJob:
+        """Queue the receipt (the store's `in_transaction` hook calls this inside the submission)."""
+        return self.queue.enqueue(self.receipt(submission, form, site))
+
+    def print_submission(self, submission: "Submission", form: FormSpec, site: SiteSpec) -> PrintOutcome:
+        """Print a submission's receipt (queued with the submission, or now); never raises for a fault."""
+        job = self.queue.latest_for(submission.receipt_no)
+        if job is None or job.state != QUEUED or job.tries:
+            job = self.queue_submission(submission, form, site)
         return self._attempt(job)
 
     def retry(self, job_id: int) -> PrintOutcome:
@@ -57,28 +94,34 @@ class PrintService:
         return self._attempt(self.queue.get(job_id))
 
     def reprint(self, job_id: int, staff: str = "") -> PrintOutcome:
-        """Staff reprint of any job (queued or already printed)."""
+        """Staff reprint of any job: one complete copy marked 补打 with the time, confirmed by status."""
         job = self.queue.get(job_id)
-        try:
-            self.printer.print_receipt(encode_receipt(job.receipt, self.settings))
-        except PrinterError as err:
-            log.warning("reprint of %s failed: %s", job.receipt_no, err.code)
-            return PrintOutcome(False, "print_fault", job.receipt_no, job.id, err.code)
-        self.queue.close(job.id, PRINTED, staff)
-        return PrintOutcome(True, "print_done", job.receipt_no, job.id)
+        outcome = self._attempt(job, reprint_at=self._clock())
+        if outcome.ok and staff:
+            self.queue.mark_closed_by(job.id, staff)
+        return outcome
 
     def dismiss(self, job_id: int, staff: str = "") -> PrintJob:
         """Staff decided the receipt is not needed (e.g. the number was written down)."""
         return self.queue.close(job_id, DISMISSED, staff)
 
-    def _attempt(self, job: PrintJob) -> PrintOutcome:
+    def _attempt(self, job: PrintJob, reprint_at: dt.datetime | None = None) -> PrintOutcome:
+        data = b""
         try:
-            data = encode_receipt(job.receipt, self.settings)
-            self.printer.print_receipt(data)
+            data = encode_receipt(job.receipt, self.settings, reprint_at=reprint_at)
+            result: PrintResult = self.printer.print_receipt(data)
         except (PrinterError, EncodingError) as err:
             code = getattr(err, "code", "encoding")
-            self.queue.attempted(job.id, code)
-            log.warning("receipt %s kept in print queue (job %d): %s", job.receipt_no, job.id, code)
-            return PrintOutcome(False, "print_fault", job.receipt_no, job.id, code)
-        self.queue.attempted(job.id)
-        return PrintOutcome(True, "print_done", job.receipt_no, job.id)
+            sent = getattr(err, "bytes_sent", 0)
+            self.queue.attempted(job.id, code, bytes_sent=sent, job_bytes=len(data), reprint=reprint_at is not None)
+            log.warning("receipt %s kept in print queue (job %d): %s after %d of %d bytes",
+                        job.receipt_no, job.id, code, sent, len(data))
+            return PrintOutcome(False, "print_fault", job.receipt_no, job.id, code, bytes_sent=sent,
+                                job_bytes=len(data))
+        self.queue.attempted(job.id, bytes_sent=result.bytes_sent, job_bytes=len(data), confirmed=result.confirmed,
+                             paper_low=result.paper_low, reprint=reprint_at is not None)
+        if result.paper_low:
+            log.warning("printer paper near end (receipt %s printed)", job.receipt_no)
+        return PrintOutcome(True, "print_done" if result.confirmed else "print_unconfirmed", job.receipt_no,
+                            job.id, confirmed=result.confirmed, paper_low=result.paper_low,
+                            bytes_sent=result.bytes_sent, job_bytes=len(data), wire_s=result.wire_s)
