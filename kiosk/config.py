@@ -106,6 +106,7 @@ class SyncSettings(_Section):
     interval_s: float = Field(default=30, ge=1)        # between rounds while all is well
     timeout_s: float = Field(default=10, gt=0)         # per HTTP request
     batch_size: int = Field(default=50, ge=1, le=500)
+    allow_insecure: bool = False                       # plain http:// to a non-loopback host (token in clear)
 
 
 class IdcardSettings(_Section):
