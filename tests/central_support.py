@@ -27,8 +27,8 @@ import uvicorn
 
 from kiosk.catalogue.loader import load_catalogue
 from kiosk.central.app import create_app
-from kiosk.config import REPO_DIR
 from kiosk.common.kdf import PinKdf
+from kiosk.config import REPO_DIR
 from kiosk.store.keyring import ScryptParams
 from kiosk.store.model import Draft
 from kiosk.store.sqlite import SqliteStore
@@ -43,6 +43,20 @@ FORMS = dict(load_catalogue(REPO_DIR / "forms").forms)
 PERSON = {"name": "张秀英", "id_number": "11010119500305123X", "phone": "13812345678",
           "address": "3号楼2单元1502", "birth_date": "1950-03-05"}
 PERSONAL_STRINGS = ("张秀英", "秀英", "11010119500305123X", "13812345678", "2单元1502", "1950-03-05")
+
+
+class SetClock:
+    """A clock tests move by hand: an aware UTC time, a fixed date unrelated to today's."""
+
+    def __init__(self, start: dt.datetime = dt.datetime(2027, 2, 28, 23, 59, 30, tzinfo=dt.UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move forward by a timedelta's keywords (days=, seconds=...)."""
+        self.now += dt.timedelta(**delta)
 
 
 def free_port() -> int:
@@ -152,11 +166,14 @@ class ServerThread:
             self._server.should_exit = True
             self._thread.join(20)
             self._server = self._thread = None
+        store = getattr(getattr(self.app, "state", None), "store", None)
+        if store is not None:
+            store.close()       # the pool's connections (lifespan is off in tests)
 
 
-def central_app(dsn: str):
-    """The app as `kiosk central serve` builds it, with cheap password hashing for tests."""
-    return create_app(dsn, forms=FORMS, kdf=FAST_KDF)
+def central_app(dsn: str, **options):
+    """The app as `kiosk central serve` builds it, with cheap password hashing and test keyrings allowed."""
+    return create_app(dsn, forms=FORMS, kdf=FAST_KDF, allow_kdf_n=frozenset({FAST_SCRYPT.n}), **options)
 
 
 def kiosk_store(tmp_path: Path, kiosk_id: str = "K01") -> SqliteStore:

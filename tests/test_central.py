@@ -8,9 +8,23 @@ import sys
 import httpx
 import psycopg
 import pytest
+from central_support import (
+    FAST_KDF,
+    FORMS,
+    PERSONAL_STRINGS,
+    SECRET,
+    STAFF_PASSWORD,
+    STAFF_USER,
+    ServerThread,
+    SetClock,
+    central_app,
+    cluster,
+    kiosk_store,
+    rows,
+    submit_allowance,
+    today_local,
+)
 
-from central_support import (FAST_KDF, FORMS, PERSONAL_STRINGS, SECRET, STAFF_PASSWORD, STAFF_USER, ServerThread,
-                             central_app, cluster, kiosk_store, rows, submit_allowance, today_local)
 from kiosk.central.schema import MIGRATIONS, migrate
 from kiosk.central.store import CentralError, CentralStore
 from kiosk.staff.audit import masked
@@ -94,19 +108,42 @@ def test_console_needs_login(central):
     assert answer.status_code == 303 and answer.headers["location"] == "/console/login"
 
 
-def test_wrong_password_and_lockout(central):
-    dsn, server, _ = central
-    client = httpx.Client(base_url=server.url, follow_redirects=True)
-    for _ in range(5):
-        page = client.get("/console/login")
-        client.post("/console/login", data={"username": STAFF_USER, "password": "wrong password!",
-                                            "csrf": csrf_of(page.text)})
+def _login(client: httpx.Client, password: str) -> httpx.Response:
     page = client.get("/console/login")
-    answer = client.post("/console/login", data={"username": STAFF_USER, "password": STAFF_PASSWORD,
-                                                  "csrf": csrf_of(page.text)})
-    assert say("central_console_login_locked") in answer.text and "kiosk_console" not in client.cookies
+    return client.post("/console/login", data={"username": STAFF_USER, "password": password,
+                                                "csrf": csrf_of(page.text)})
+
+
+def test_wrong_passwords_make_that_source_wait_not_staff_elsewhere(tmp_path):
+    dsn = cluster().new_database()
+    clock = SetClock()
+    server = ServerThread(central_app(dsn, clock=clock)).start()
+    CentralStore(dsn, kdf=FAST_KDF).set_password(STAFF_USER, STAFF_PASSWORD)
+    outsider = httpx.Client(base_url=server.url, follow_redirects=True,
+                            transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+    try:
+        for _ in range(5):
+            _login(outsider, "wrong password!")
+        answer = _login(outsider, STAFF_PASSWORD)        # even the right password waits now
+        wait = int(answer.headers["retry-after"])
+        assert answer.status_code == 429 and 1 <= wait <= 4
+        assert say("central_console_login_locked", seconds=wait) in answer.text
+        assert "kiosk_console" not in outsider.cookies
+        # staff at their own desk are not locked out by it
+        staff = httpx.Client(base_url=server.url, follow_redirects=True)
+        assert _login(staff, STAFF_PASSWORD).status_code == 200 and "kiosk_console" in staff.cookies
+        # each further failure doubles the outsider's wait; once it has passed, a try is checked again
+        clock.advance(seconds=wait)
+        assert _login(outsider, "wrong again!").status_code == 200
+        answer = _login(outsider, STAFF_PASSWORD)
+        assert answer.status_code == 429 and int(answer.headers["retry-after"]) == 2 * wait
+        clock.advance(seconds=2 * wait)
+        assert _login(outsider, STAFF_PASSWORD).status_code == 200 and "kiosk_console" in outsider.cookies
+    finally:
+        server.stop()
     stored = rows(dsn, "SELECT pw_hash FROM staff_accounts")[0][0]
     assert STAFF_PASSWORD not in stored and '"kdf": "scrypt"' in stored
+    assert rows(dsn, "SELECT count(*) FROM login_failures") == [(0,)]     # a success clears its source
 
 
 def test_login_without_csrf_is_refused(central):

@@ -14,10 +14,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from central_support import PERSONAL_STRINGS, SECRET, ServerThread, central_app, cluster, kiosk_store, submit_allowance
 from PIL import Image
 
-from central_support import PERSONAL_STRINGS, SECRET, ServerThread, central_app, cluster, kiosk_store, \
-    submit_allowance
 from kiosk.central.store import CentralStore
 from kiosk.config import REPO_DIR
 from kiosk.sync.client import SyncClient

@@ -11,12 +11,12 @@ import time
 
 import httpx
 import pytest
+from central_support import PERSONAL_STRINGS, ServerThread, central_app, cluster, kiosk_store, rows, submit_allowance
 
-from central_support import (PERSONAL_STRINGS, ServerThread, central_app, cluster, kiosk_store, rows,
-                             submit_allowance)
 from kiosk.central.store import CentralStore
 from kiosk.cli import main as cli_main
-from kiosk.sync.client import REGISTERED_META, SyncClient
+from kiosk.config import load_settings
+from kiosk.sync.client import REGISTERED_META, SyncClient, SyncError
 from kiosk.sync.worker import SyncWorker, backoff_s, start_sync
 
 
@@ -118,7 +118,7 @@ def test_server_errors_and_timeouts_lose_nothing(tmp_path, failure):
 
     store = kiosk_store(tmp_path)
     submit_allowance(store)
-    with SyncClient(store, "http://central.invalid", "t", "K01", transport=httpx.MockTransport(handler)) as client:
+    with SyncClient(store, "https://central.invalid", "t", "K01", transport=httpx.MockTransport(handler)) as client:
         report = client.sync_once()
     assert not report.ok and report.sent == 0 and report.pending == 1
     assert report.error == {"http500": "server", "http503": "server", "timeout": "timeout",
@@ -136,7 +136,7 @@ def test_only_listed_uuids_are_marked_sent(tmp_path):
         return httpx.Response(200, json={"accepted": [acked.uuid, "f" * 32],
                                          "rejected": [{"uuid": kept.uuid, "reason": "newer_payload"}]})
 
-    with SyncClient(store, "http://central.invalid", "t", "K01", transport=httpx.MockTransport(handler)) as client:
+    with SyncClient(store, "https://central.invalid", "t", "K01", transport=httpx.MockTransport(handler)) as client:
         report = client.sync_once()
     assert (report.sent, report.failed, report.pending, report.error) == (1, 1, 1, "refused")
     assert [i.submission_uuid for i in store.outbox.pending()] == [kept.uuid]
@@ -184,7 +184,7 @@ def test_reregisters_after_the_secret_changes(tmp_path, central):
         assert client.register() is True
         assert client.register() is False                    # once
         before = rows(dsn, "SELECT keyring->>'wrapped' FROM kiosk_keys")[0][0]
-        store.change_secret("a new staff secret")
+        store.change_secret("a new staff secret, long enough")
         assert client.register() is True                     # the re-wrapped key replaces the old one
     after = rows(dsn, "SELECT key_id, keyring->>'wrapped' FROM kiosk_keys")
     assert len(after) == 1 and after[0][0] == store.keyring.key_id and after[0][1] != before
@@ -269,3 +269,38 @@ def test_kiosk_app_starts_sync_and_wakes_it_on_each_submission(tmp_path, central
     finally:
         KioskApp.on_stop(app)
     assert rows(dsn, "SELECT receipt_no FROM submissions") == [(sub.receipt_no,)]
+
+
+@pytest.mark.parametrize(("url", "allow", "refused"), [
+    ("http://central.lan:8400", False, True),         # token and wrapped key in the clear on the LAN
+    ("http://192.168.1.20:8400", False, True),
+    ("http://central.lan:8400", True, False),         # sync.allow_insecure = true: the operator's choice
+    ("https://central.lan:8400", False, False),
+    ("http://127.0.0.1:8400", False, False),          # never leaves this machine
+    ("http://[::1]:8400", False, False),
+    ("http://localhost:8400", False, False),
+    ("ftp://central.lan", True, True),
+])
+def test_plain_http_to_another_host_is_refused_unless_allowed(tmp_path, url, allow, refused):
+    store = kiosk_store(tmp_path)
+    if refused:
+        with pytest.raises(SyncError) as err:
+            SyncClient(store, url, "t", "K01", allow_insecure=allow)
+        assert err.value.code in ("insecure", "bad_url")
+    else:
+        SyncClient(store, url, "t", "K01", allow_insecure=allow).close()
+    store.close()
+
+
+def test_worker_is_not_started_for_an_insecure_url(tmp_path):
+    env = {"KIOSK_SYNC__URL": "http://central.lan:8400", "KIOSK_SYNC__TOKEN": "t",
+           "KIOSK_DATA_DIR": str(tmp_path)}
+    (tmp_path / "kiosk.toml").write_text("")
+    store = kiosk_store(tmp_path)
+    with pytest.raises(SyncError, match="insecure"):
+        start_sync(load_settings(tmp_path / "kiosk.toml", environ=env), store)
+    worker = start_sync(load_settings(tmp_path / "kiosk.toml", environ={**env, "KIOSK_SYNC__ALLOW_INSECURE": "true"}),
+                        store)
+    assert worker is not None
+    worker.stop()
+    store.close()

@@ -2,27 +2,39 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import psycopg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from psycopg_pool import PoolTimeout, TooManyRequests
 
 from kiosk.catalogue.spec import FormSpec, SiteSpec
 from kiosk.central import api, console, public
-from kiosk.central.store import CentralStore
+from kiosk.central.limits import BodyGuard, Limits
+from kiosk.central.store import CentralStore, Clock, utc_now
 from kiosk.central.vault import KeyVault
 from kiosk.common.kdf import PinKdf
 
 log = logging.getLogger(__name__)
+_DEFAULT_KDF = PinKdf()
 
 
 def create_app(dsn: str, *, forms: dict[str, FormSpec] | None = None, site: SiteSpec | None = None,
-               kdf: PinKdf = PinKdf(), session_ttl: timedelta = timedelta(hours=8),
-               secure_cookies: bool = False) -> FastAPI:
+               kdf: PinKdf = _DEFAULT_KDF, session_ttl: timedelta = timedelta(hours=8),
+               secure_cookies: bool = False, clock: Clock = utc_now, limits: Limits | None = None,
+               pool_size: int = 10, allow_kdf_n: frozenset[int] = frozenset()) -> FastAPI:
     """The app over the PostgreSQL database at `dsn` (migrated here, before the first request)."""
-    store = CentralStore(dsn, kdf=kdf)
-    app = FastAPI(title="kiosk central", docs_url=None, redoc_url=None, openapi_url=None)
+    store = CentralStore(dsn, kdf=kdf, clock=clock, pool_size=pool_size, allow_kdf_n=allow_kdf_n)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(title="kiosk central", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.store = store
     app.state.schema_version = store.migrate()
     app.state.forms = dict(forms or {})
@@ -30,18 +42,23 @@ def create_app(dsn: str, *, forms: dict[str, FormSpec] | None = None, site: Site
     app.state.vault = KeyVault()
     app.state.session_ttl = session_ttl
     app.state.secure_cookies = secure_cookies
+    app.state.limits = limits or Limits()
     app.include_router(api.router)
     app.include_router(public.router)
     app.include_router(console.router)
+    # Outermost of our layers: the token or session is checked before any body byte is read.
+    app.add_middleware(BodyGuard, kiosk_for_token=store.kiosk_for_token, session_for_cookie=store.session,
+                       cookie_name=console.COOKIE)
 
     @app.exception_handler(console.LoginRequired)
     def _login(request: Request, exc: console.LoginRequired) -> RedirectResponse:
         return RedirectResponse("/console/login", status_code=303)
 
-    @app.exception_handler(psycopg.OperationalError)
-    def _db_down(request: Request, exc: psycopg.OperationalError) -> JSONResponse:
+    def _db_down(request: Request, exc: Exception) -> JSONResponse:
         # 503 tells kiosks to keep their outbox and retry later.
         log.error("database unavailable: %s", type(exc).__name__)
-        return JSONResponse({"detail": "database unavailable"}, status_code=503)
+        return JSONResponse({"detail": "database unavailable"}, status_code=503, headers={"Retry-After": "30"})
 
+    for error in (psycopg.OperationalError, PoolTimeout, TooManyRequests):   # down, or every connection busy
+        app.add_exception_handler(error, _db_down)
     return app

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from kiosk.central.limits import retry_after
 from kiosk.central.render import local_time, render
 from kiosk.central.schema import STATUSES
 from kiosk.central.store import CentralError, sha256_hex
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/console")
 COOKIE = "kiosk_console"
 LOGIN_CSRF = "kiosk_login_csrf"
+DEVICE = "kiosk_device"          # a browser that logged in before: exempt from the per-account limit
+DEVICE_AGE_S = 180 * 24 * 3600
 
 
 class LoginRequired(KioskError):
@@ -66,6 +69,11 @@ def _set_cookie(request: Request, response: Response, name: str, value: str, max
                         secure=request.app.state.secure_cookies)
 
 
+def client_ip(request: Request) -> str:
+    """The address a request came from (behind a proxy: run uvicorn with --proxy-headers)."""
+    return request.client.host if request.client else ""
+
+
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time.min).astimezone()
     return start, datetime.combine(day + timedelta(days=1), time.min).astimezone()
@@ -82,8 +90,15 @@ def _parse_day(text: str) -> date | None:
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, error: str = "") -> HTMLResponse:
     """The login form (with a pre-session CSRF token, double-submitted as cookie and field)."""
+    return _login_form(request, error if error == "wrong" else "")
+
+
+def _login_form(request: Request, error: str, wait_s: float = 0) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
-    response = render(request, "login.html", {"csrf": token, "error": error})
+    response = render(request, "login.html", {"csrf": token, "error": error, "wait_s": max(1, int(wait_s + 0.999))},
+                      status_code=429 if wait_s else 200)
+    if wait_s:
+        response.headers.update(retry_after(wait_s))
     _set_cookie(request, response, LOGIN_CSRF, token, 900)
     return response
 
@@ -91,18 +106,32 @@ def login_page(request: Request, error: str = "") -> HTMLResponse:
 @router.post("/login")
 def login(request: Request, username: str = Form(...), password: str = Form(...),
           csrf: str = Form("")) -> Response:
-    """Check the password; on success start a session."""
+    """Check the password; on success start a session.
+
+    Before any Scrypt runs: at most so many tries per source address, and per account unless this
+    browser logged in as that account before; then the (account, source) pair's growing wait.
+    """
     _check_csrf(request.cookies.get(LOGIN_CSRF, ""), csrf)
-    store = request.app.state.store
+    state = request.app.state
+    store, limits, ip = state.store, state.limits, client_ip(request)
+    checks = [(limits.login_ip, ip)]
+    if not store.known_device(request.cookies.get(DEVICE, ""), username):
+        checks.append((limits.login_account, username[:64]))
+    wait = limits.first_refusal(*checks)
+    if wait:
+        log.warning("console login rate limited (no password checked)")
+        return _login_form(request, "locked", wait)
     try:
-        ok = store.check_password(username, password)
-    except CentralError:                     # locked after repeated failures
-        return _see_other("/console/login?error=locked")
+        ok = store.check_password(username, password, ip)
+    except CentralError as err:               # this source must wait before its next try
+        return _login_form(request, "locked", err.retry_after_s)
     if not ok:
         return _see_other("/console/login?error=wrong")
-    cookie, _ = store.create_session(username, request.app.state.session_ttl)
+    cookie, _ = store.create_session(username, state.session_ttl)
     response = _see_other("/console")
-    _set_cookie(request, response, COOKIE, cookie, int(request.app.state.session_ttl.total_seconds()))
+    _set_cookie(request, response, COOKIE, cookie, int(state.session_ttl.total_seconds()))
+    if not store.known_device(request.cookies.get(DEVICE, ""), username):
+        _set_cookie(request, response, DEVICE, store.add_device(username), DEVICE_AGE_S)
     response.delete_cookie(LOGIN_CSRF, path="/console")
     return response
 
@@ -127,6 +156,11 @@ def unlock(request: Request, kiosk_id: str = Form(...), secret: str = Form(...),
     staff = _staff(request)
     _check_csrf(staff.csrf, csrf)
     state = request.app.state
+    wait = state.limits.first_refusal((state.limits.unlock_ip, client_ip(request)),
+                                      (state.limits.unlock_account, staff.username))
+    if wait:     # each try is a full Scrypt run: a stolen session cannot grind through secrets
+        state.store.audit(staff.username, "keys.unlock_limited", kiosk_id[:32])
+        return _list_page(request, staff, error="busy", wait_s=wait)
     opened = state.vault.unlock(staff.sid, kiosk_id, state.store.keyrings(kiosk_id), secret)
     state.store.audit(staff.username, "keys.unlock" if opened else "keys.unlock_failed", kiosk_id,
                       new=str(opened))
@@ -155,17 +189,26 @@ def _view_row(request: Request, staff: Staff, row: dict) -> dict:
 @router.get("", response_class=HTMLResponse)
 def submissions(request: Request, kiosk: str = "", status: str = "", day: str = "", error: str = "") -> HTMLResponse:
     """Submissions across kiosks, newest first."""
-    staff = _staff(request)
+    return _list_page(request, _staff(request), kiosk=kiosk, status=status, day=day,
+                      error=error if error in ("secret",) else "")
+
+
+def _list_page(request: Request, staff: Staff, *, kiosk: str = "", status: str = "", day: str = "",
+               error: str = "", wait_s: float = 0) -> HTMLResponse:
     state = request.app.state
     since = until = None
     if (parsed := _parse_day(day)) is not None:
         since, until = _day_bounds(parsed)
     rows = state.store.list_submissions(kiosk_id=kiosk, status=status if status in STATUSES else "",
                                         since=since, until=until)
-    return render(request, "console_list.html", {
+    response = render(request, "console_list.html", {
         "staff": staff, "rows": [_view_row(request, staff, r) for r in rows], "kiosks": state.store.kiosks(),
         "unlocked": sorted(state.vault.unlocked_kiosks(staff.sid)), "statuses": STATUSES,
-        "filter": {"kiosk": kiosk, "status": status, "day": day}, "error": error})
+        "filter": {"kiosk": kiosk, "status": status, "day": day}, "error": error,
+        "wait_s": max(1, int(wait_s + 0.999))}, status_code=429 if wait_s else 200)
+    if wait_s:
+        response.headers.update(retry_after(wait_s))
+    return response
 
 
 @router.get("/s/{uuid}", response_class=HTMLResponse)

@@ -78,6 +78,22 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER central_audit_no_change BEFORE UPDATE OR DELETE ON central_audit
         FOR EACH ROW EXECUTE FUNCTION central_audit_append_only();
     """,
+    # v2: login throttling per (account, source) instead of a whole-account lock an outsider could
+    # trigger; browsers that logged in before ("known devices") skip the per-account rate limit.
+    """
+    CREATE TABLE login_failures (
+        username text NOT NULL,
+        source   text NOT NULL,                    -- client address the attempts came from
+        failures integer NOT NULL DEFAULT 0,
+        next_at  timestamptz NOT NULL,             -- no password is checked for this pair before then
+        PRIMARY KEY (username, source)
+    );
+    CREATE TABLE staff_devices (
+        id_hash    text PRIMARY KEY,               -- sha256 of the device cookie
+        username   text NOT NULL REFERENCES staff_accounts ON DELETE CASCADE,
+        created_at timestamptz NOT NULL DEFAULT now()
+    );
+    """,
 ]
 
 

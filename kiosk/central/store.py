@@ -1,7 +1,9 @@
 """CentralStore: every SQL statement of the central service (kiosks, submissions, staff, audit).
 
-One short connection per call (psycopg 3); each public method is one transaction. Nothing here
-opens sealed values: payloads are stored and returned exactly as the kiosks sent them.
+Each public method is one transaction on a connection from a bounded psycopg_pool pool (the
+service) or a fresh connection (one-shot CLI commands). Nothing here opens sealed values:
+payloads are stored and returned exactly as the kiosks sent them. Time comes from an injectable
+clock, so lockouts and retention are tested at any date.
 """
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ import json
 import logging
 import re
 import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,9 +23,10 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
 
 from kiosk.central.schema import STATUSES, migrate
-from kiosk.common.kdf import PinKdf, hash_pin, pin_matches
+from kiosk.common.kdf import PinKdf, hash_pin, is_standard_scrypt, pin_matches
 from kiosk.errors import KioskError
 from kiosk.store.keyring import Keyring
 from kiosk.store.model import StoreError
@@ -31,7 +37,23 @@ KIOSK_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 PASSWORD_MIN = 10
 PAYLOAD_VERSION = 1          # newest submission payload "v" this service understands
-MAX_FAILURES, LOCKOUT = 5, timedelta(minutes=5)
+FREE_FAILURES = 3            # wrong passwords from one source before each try costs a wait
+MAX_DELAY_S = 900            # the wait doubles per failure up to 15 minutes
+MAX_DEPTH = 16               # nesting of JSON in one item
+_DEFAULT_KDF = PinKdf()
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """Now, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def login_delay_s(failures: int) -> int:
+    """Seconds a source must wait after `failures` wrong passwords for one account (0 at first)."""
+    if failures < FREE_FAILURES:
+        return 0
+    return min(MAX_DELAY_S, 2 ** (failures - FREE_FAILURES))
 
 
 def sha256_hex(text: str) -> str:
@@ -47,8 +69,9 @@ def normalise_code(code: str) -> str:
 class CentralError(KioskError):
     """A refused central operation; `code` is stable, the message never carries personal data."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", retry_after_s: float = 0.0) -> None:
         self.code = code
+        self.retry_after_s = retry_after_s
         super().__init__(f"[{code}] {detail}" if detail else f"[{code}]")
 
 
@@ -60,10 +83,31 @@ class Rejected:
     reason: str
 
 
+def _check_text(value: Any, depth: int = 0) -> None:
+    """Refuse NUL characters and text that is not valid Unicode anywhere in an item (PostgreSQL would)."""
+    if depth > MAX_DEPTH:
+        raise CentralError("too_deep")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise CentralError("bad_text", "NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise CentralError("bad_text", "not valid Unicode") from None
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            _check_text(key, depth + 1)
+            _check_text(inner, depth + 1)
+    elif isinstance(value, list):
+        for inner in value:
+            _check_text(inner, depth + 1)
+
+
 def _check_item(kiosk_id: str, item: Any) -> tuple[dict, datetime]:
     """Validate one outbox payload; returns it and its creation time, or raises CentralError."""
     if not isinstance(item, dict):
         raise CentralError("not_object")
+    _check_text(item)
     for key in ("uuid", "receipt_no", "form_id", "created_at", "check_code", "key_id"):
         if not isinstance(item.get(key), str) or not item[key]:
             raise CentralError("missing_field", key)
@@ -76,6 +120,8 @@ def _check_item(kiosk_id: str, item: Any) -> tuple[dict, datetime]:
         raise CentralError("newer_payload", f"v{version}")
     if item.get("kiosk_id") != kiosk_id:
         raise CentralError("wrong_kiosk")
+    if not re.fullmatch(rf"\d{{8}}-{re.escape(kiosk_id)}-\d{{4,}}", item["receipt_no"]):
+        raise CentralError("wrong_receipt_kiosk")     # a kiosk publishes only its own receipt numbers
     try:
         created = datetime.fromisoformat(item["created_at"])
     except ValueError:
@@ -88,13 +134,41 @@ def _check_item(kiosk_id: str, item: Any) -> tuple[dict, datetime]:
 class CentralStore:
     """Data access for the central service."""
 
-    def __init__(self, dsn: str, *, kdf: PinKdf = PinKdf()) -> None:
+    def __init__(self, dsn: str, *, kdf: PinKdf = _DEFAULT_KDF, clock: Clock = utc_now, pool_size: int = 0,
+                 allow_kdf_n: frozenset[int] = frozenset(), hash_slots: int = 2) -> None:
         self.dsn = dsn
         self.kdf = kdf
+        self.clock = clock
+        self.allow_kdf_n = allow_kdf_n          # cheaper Scrypt costs accepted (tests only)
+        self._pool_size = pool_size
+        self._pool: Any = None
+        self._pool_lock = threading.Lock()
+        # At most this many Scrypt runs at once (32 MB each): a login flood queues, it cannot eat memory.
+        self._hash_slots = threading.BoundedSemaphore(hash_slots)
 
-    def connect(self) -> psycopg.Connection:
-        """A new connection returning rows as dicts (use as a context manager: commits on exit)."""
-        return psycopg.connect(self.dsn, row_factory=dict_row)
+    def connect(self) -> AbstractContextManager[psycopg.Connection]:
+        """A connection returning rows as dicts (a context manager: commits on exit, rolls back on error)."""
+        if not self._pool_size:
+            return psycopg.connect(self.dsn, row_factory=dict_row)
+        return self._pooled()
+
+    @contextmanager
+    def _pooled(self) -> Iterator[psycopg.Connection]:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ConnectionPool(self.dsn, min_size=1, max_size=self._pool_size, open=True,
+                                            kwargs={"row_factory": dict_row}, timeout=10, max_waiting=200,
+                                            name="kiosk-central")
+            pool = self._pool
+        with pool.connection() as conn:
+            yield conn
+
+    def close(self) -> None:
+        """Close the connection pool (the service is stopping)."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
     def migrate(self) -> int:
         """Bring the schema up to date; return its version."""
@@ -131,6 +205,8 @@ class CentralStore:
 
     def register_key(self, kiosk_id: str, key_id: str, keyring: dict) -> None:
         """Keep a kiosk's public key and wrapped private key (a re-wrap replaces the record)."""
+        if not self.standard_kdf(keyring):
+            raise CentralError("bad_keyring", "only the standard Scrypt cost is accepted")
         try:
             ring = Keyring.from_json(json.dumps(keyring))
         except StoreError as err:
@@ -143,12 +219,25 @@ class CentralStore:
                 "ON CONFLICT (kiosk_id, key_id) DO UPDATE SET keyring = excluded.keyring, updated_at = now()",
                 (kiosk_id, key_id, Jsonb(keyring)))
 
+    def standard_kdf(self, keyring: Any) -> bool:
+        """True when a keyring record names a standard Scrypt cost (a huge one would cost GiBs per unlock)."""
+        kdf = keyring.get("kdf") if isinstance(keyring, dict) else None
+        if not isinstance(kdf, dict) or kdf.get("name") != "scrypt":
+            return False
+        return is_standard_scrypt(kdf.get("n"), kdf.get("r"), kdf.get("p"), extra_n=self.allow_kdf_n)
+
     def keyrings(self, kiosk_id: str) -> list[Keyring]:
-        """The locked keyrings a kiosk registered (one per database it ever had)."""
+        """The locked keyrings a kiosk registered (one per database it ever had), standard costs only."""
         with self.connect() as conn:
             rows = conn.execute("SELECT keyring FROM kiosk_keys WHERE kiosk_id = %s ORDER BY registered_at",
                                 (kiosk_id,)).fetchall()
-        return [Keyring.from_json(json.dumps(r["keyring"])) for r in rows]
+        rings = []
+        for r in rows:
+            if self.standard_kdf(r["keyring"]):   # records stored before the check are not trusted either
+                rings.append(Keyring.from_json(json.dumps(r["keyring"])))
+            else:
+                log.warning("kiosk %s: a keyring with a non-standard Scrypt cost is ignored", kiosk_id)
+        return rings
 
     # --- submissions ------------------------------------------------------------------------
     def upsert_submissions(self, kiosk_id: str, items: list) -> tuple[list[str], list[Rejected]]:
@@ -161,14 +250,20 @@ class CentralStore:
                 try:
                     item, created = _check_item(kiosk_id, raw)
                 except CentralError as err:
-                    rejected.append(Rejected(uuid[:64], err.code))
+                    rejected.append(Rejected(uuid[:64] if _printable(uuid) else "", err.code))
                     continue
-                row = conn.execute(
-                    "INSERT INTO submissions (uuid, kiosk_id, receipt_no, form_id, created_at, check_code, "
-                    "key_id, payload) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT (uuid) DO UPDATE SET uuid = submissions.uuid RETURNING kiosk_id",
-                    (item["uuid"], kiosk_id, item["receipt_no"], item["form_id"], created,
-                     normalise_code(item["check_code"]), item["key_id"], Jsonb(item))).fetchone()
+                try:
+                    with conn.transaction():     # a savepoint: one refused item never fails the batch
+                        row = conn.execute(
+                            "INSERT INTO submissions (uuid, kiosk_id, receipt_no, form_id, created_at, check_code, "
+                            "key_id, payload) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+                            "ON CONFLICT (uuid) DO UPDATE SET uuid = submissions.uuid RETURNING kiosk_id",
+                            (item["uuid"], kiosk_id, item["receipt_no"], item["form_id"], created,
+                             normalise_code(item["check_code"]), item["key_id"], Jsonb(item))).fetchone()
+                except (psycopg.DataError, psycopg.IntegrityError) as err:
+                    rejected.append(Rejected(item["uuid"], "db_refused"))
+                    log.warning("kiosk %s: PostgreSQL refused an item (%s)", kiosk_id, type(err).__name__)
+                    continue
                 if row["kiosk_id"] != kiosk_id:     # a uuid owned by another kiosk: never overwrite
                     rejected.append(Rejected(item["uuid"], "uuid_taken"))
                 else:
@@ -266,29 +361,56 @@ class CentralStore:
                          "DO UPDATE SET pw_hash = excluded.pw_hash, failures = 0, locked_until = NULL, "
                          "updated_at = now()", (username, record))
             conn.execute("DELETE FROM staff_sessions WHERE username = %s", (username,))
+            conn.execute("DELETE FROM login_failures WHERE username = %s", (username,))
             self._audit(conn, "cli", "staff.password", username)
 
-    def check_password(self, username: str, password: str) -> bool:
-        """True for the right password; 5 wrong ones lock the account for 5 minutes (raises 'locked')."""
+    def check_password(self, username: str, password: str, source: str = "") -> bool:
+        """True for the right password. Wrong ones from one source make *that source* wait, doubling
+        per failure (CentralError 'throttled' with retry_after_s): an outsider elsewhere cannot lock
+        staff out, and each guess from the same source costs more."""
+        now = self.clock()
+        key = (username[:64], source[:64])
         with self.connect() as conn:
-            row = conn.execute("SELECT pw_hash, failures, locked_until > now() AS locked FROM staff_accounts "
-                               "WHERE username = %s", (username,)).fetchone()
-        if row is None:
-            hash_pin(password, self.kdf)     # same cost as a real check: no user enumeration by timing
-            return False
-        if row["locked"]:
-            raise CentralError("locked")
-        ok = pin_matches(password, row["pw_hash"])
+            wait = conn.execute("SELECT next_at FROM login_failures WHERE username = %s AND source = %s",
+                                key).fetchone()
+            row = conn.execute("SELECT pw_hash FROM staff_accounts WHERE username = %s", (username,)).fetchone()
+        if wait is not None and wait["next_at"] > now:
+            raise CentralError("throttled", retry_after_s=(wait["next_at"] - now).total_seconds())
+        with self._hash_slots:
+            if row is None:
+                hash_pin(password, self.kdf)     # same cost as a real check: no user enumeration by timing
+                ok = False
+            else:
+                ok = pin_matches(password, row["pw_hash"])
         with self.connect() as conn:
             if ok:
-                conn.execute("UPDATE staff_accounts SET failures = 0 WHERE username = %s", (username,))
+                conn.execute("DELETE FROM login_failures WHERE username = %s AND source = %s", key)
             else:
-                conn.execute(
-                    "UPDATE staff_accounts SET failures = failures + 1, locked_until = CASE WHEN failures + 1 "
-                    ">= %s THEN now() + %s ELSE locked_until END WHERE username = %s",
-                    (MAX_FAILURES, LOCKOUT, username))
-            self._audit(conn, username, "staff.login" if ok else "staff.login_failed")
+                failures = conn.execute(
+                    "INSERT INTO login_failures (username, source, failures, next_at) VALUES (%s, %s, 1, %s) "
+                    "ON CONFLICT (username, source) DO UPDATE SET failures = login_failures.failures + 1 "
+                    "RETURNING failures", (*key, now)).fetchone()["failures"]
+                conn.execute("UPDATE login_failures SET next_at = %s WHERE username = %s AND source = %s",
+                             (now + timedelta(seconds=login_delay_s(failures)), *key))
+            if row is not None:
+                self._audit(conn, username, "staff.login" if ok else "staff.login_failed")
         return ok
+
+    def add_device(self, username: str) -> str:
+        """A 'known device' token for a browser that just logged in (its hash is kept)."""
+        token = secrets.token_urlsafe(32)
+        with self.connect() as conn:
+            conn.execute("INSERT INTO staff_devices (id_hash, username) VALUES (%s, %s)",
+                         (sha256_hex(token), username))
+        return token
+
+    def known_device(self, token: str, username: str) -> bool:
+        """True when this browser logged in as `username` before (exempt from the per-account limit)."""
+        if not token:
+            return False
+        with self.connect() as conn:
+            return conn.execute("SELECT 1 FROM staff_devices WHERE id_hash = %s AND username = %s",
+                                (sha256_hex(token), username)).fetchone() is not None
 
     def create_session(self, username: str, ttl: timedelta) -> tuple[str, str]:
         """A new session: (cookie value, CSRF token)."""
@@ -311,3 +433,11 @@ class CentralStore:
         """Forget a session."""
         with self.connect() as conn:
             conn.execute("DELETE FROM staff_sessions WHERE id_hash = %s", (sha256_hex(cookie),))
+
+
+def _printable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text

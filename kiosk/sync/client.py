@@ -13,9 +13,11 @@ Nothing here logs answers: log lines carry counts, receipt numbers and error cla
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import logging
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -53,13 +55,39 @@ class SyncReport:
         return not self.error
 
 
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (traffic that never leaves this machine)."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, allow_insecure: bool = False) -> None:
+    """Refuse a url that would send the token and wrapped key in the clear (SyncError 'insecure').
+
+    https anywhere is fine; plain http only to this machine, or when `sync.allow_insecure = true`
+    says the operator knows the network (e.g. a VPN).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SyncError("bad_url", "sync.url must be http(s)://host[:port]")
+    if parts.scheme == "http" and not allow_insecure and not is_loopback(parts.hostname):
+        raise SyncError("insecure", f"sync.url is plain http to {parts.hostname}: use https, "
+                                    "or set sync.allow_insecure = true on a trusted network")
+
+
 class SyncClient:
     """Sends one kiosk store's outbox to the central service."""
 
     def __init__(self, store, url: str, token: str, kiosk_id: str, *, batch_size: int = 50,
-                 timeout_s: float = 10.0, transport: httpx.BaseTransport | None = None) -> None:
+                 timeout_s: float = 10.0, transport: httpx.BaseTransport | None = None,
+                 allow_insecure: bool = False) -> None:
         if not url:
             raise ValueError("SyncClient needs the central service url")
+        check_url(url, allow_insecure)
         self.store = store
         self.url = url.rstrip("/")
         self.kiosk_id = kiosk_id

@@ -23,7 +23,8 @@ def _now(args) -> int:
         return 2
     with open_store(settings, unlock=False) as store, \
             SyncClient(store, settings.sync.url, settings.sync.token, settings.site.kiosk_id,
-                       batch_size=settings.sync.batch_size, timeout_s=settings.sync.timeout_s) as client:
+                       batch_size=settings.sync.batch_size, timeout_s=settings.sync.timeout_s,
+                       allow_insecure=settings.sync.allow_insecure) as client:
         report = client.sync_once()
     print(f"sent {report.sent}, not acknowledged {report.failed}, pending {report.pending}"
           + (f" ({report.error})" if report.error else ""))

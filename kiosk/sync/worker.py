@@ -72,7 +72,8 @@ def start_sync(settings, store) -> SyncWorker | None:
     if not settings.sync.url:
         return None
     client = SyncClient(store, settings.sync.url, settings.sync.token, settings.site.kiosk_id,
-                        batch_size=settings.sync.batch_size, timeout_s=settings.sync.timeout_s)
+                        batch_size=settings.sync.batch_size, timeout_s=settings.sync.timeout_s,
+                        allow_insecure=settings.sync.allow_insecure)
     worker = SyncWorker(client, settings.sync.interval_s)
     worker.start()
     return worker
