@@ -1,0 +1,174 @@
+"""The card reader panel on the live kiosk window, driven by real taps (twin reader)."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+
+import datetime as dt  # noqa: E402
+
+import pytest  # noqa: E402
+from ui_support import press, tile, touch  # noqa: E402
+
+from kiosk.dialogue.events import EventType  # noqa: E402
+from kiosk.dialogue.sample import SAMPLE_PHONE  # noqa: E402
+from kiosk.idcard.twin import TwinReader, demo_card  # noqa: E402
+from kiosk.ui import harness  # noqa: E402
+from kiosk.ui.idcard_prompt import SCREEN, install, uninstall  # noqa: E402
+from kiosk.voices import say  # noqa: E402
+
+HELPER = demo_card(name="李建国", birth=dt.date(1985, 4, 2), sex="male")
+
+
+@pytest.fixture
+def kiosk_with_reader(app):
+    reader = TwinReader()
+    prompt = install(app, reader)
+    yield app, reader, prompt
+    uninstall(app, prompt)
+
+
+def question(app):
+    return app.screens.get_screen("question")
+
+
+def until_panel(app, mode: str) -> None:
+    assert harness.wait_until(lambda: app.screens.current == SCREEN
+                              and app.screens.current_screen.mode == mode), app.screens.current
+
+
+def answer_by_taps(app, *, stop_at: str | None = None, card_taps: int = 10) -> None:
+    """Tap through the question screens (readbacks 对, choices, keypad) up to the review."""
+    for _ in range(60):
+        current = app.screens.current
+        if current == SCREEN:
+            return
+        if current != "question":
+            return
+        screen = question(app)
+        d = screen.prompt_data
+        if stop_at and screen.mode == "ask" and d.get("field_id") == stop_at:
+            return
+        if screen.mode == "readback":
+            press(app, say("ui.readback_yes"))
+        elif screen.mode == "reuse":
+            press(app, say("ui.reuse_yes"))
+        elif d["field_type"] == "choice":
+            press(app, d["choices"][0]["label"])
+        elif d["field_type"] == "consent":
+            press(app, say("ui.consent_yes"))
+        elif d["field_type"] == "yes_no":
+            press(app, say("ui.yes"))
+        elif d["field_type"] == "phone":
+            for k in SAMPLE_PHONE:
+                press(app, k)
+            press(app, say("ui.ok"))
+        else:
+            raise AssertionError(f"unexpected question {d['field_id']}")
+
+
+def test_senior_card_filled_from_a_card_by_taps_and_submitted(kiosk_with_reader, events):
+    app, reader, _prompt = kiosk_with_reader
+    reader.delay_s = 0.3          # the resident takes a moment to put the card down
+    touch(tile(app, "senior_card"))
+    answer_by_taps(app)
+    consent = [e for e in events if e.type is EventType.PROMPT and e.data["field_id"] == "consent"][0]
+    assert "身份证" in consent.data["text"]                     # the consent says the card is read
+    until_panel(app, "wait")
+    assert app.controller.speaker.said[-1] == "请把身份证放在读卡区，放好不要动。"
+    until_panel(app, "confirm")
+    panel = app.screens.current_screen
+    rows = {r.label: r.value for r in panel.ids.rows.children}
+    assert rows["姓名"] == "张秀英" and "1955" in rows["出生日期"]
+    assert demo_card().id_number[-4:] in rows["身份证号"].replace(" ", "")
+    said = app.controller.speaker.said[-1]
+    assert said.startswith("已读到身份证，尾号" + " ".join(demo_card().tail)) and "张秀英" in said
+    assert demo_card().id_number not in said and demo_card().id_number[:6] not in said.replace(" ", "")
+    press(app, say("idcard.confirm_yes"))
+    assert app.screens.current == "question" and question(app).prompt_data["field_id"] == "kind"
+    answer_by_taps(app)
+    assert app.screens.current == "review"
+    press(app, say("ui.review_submit"))
+    submitted = [e for e in events if e.type is EventType.SUBMITTED][0]
+    answers = app.runtime.store.get_submission(submitted.data["receipt_no"]).answers
+    assert answers["name"] == "张秀英"
+    assert answers["id_number"] == demo_card().id_number
+    assert answers["birth_date"] == "1955-08-10"
+    assert not {"ethnicity", "authority", "photo", "sex"} & set(answers)
+    assert reader.reads == 1
+
+
+@pytest.mark.parametrize("code", ["no_card", "removed", "unreadable", "check_digit", "expired", "sam_fault"])
+def test_a_failed_read_falls_back_to_voice_and_keypad_kindly(kiosk_with_reader, code):
+    app, reader, _prompt = kiosk_with_reader
+    reader.script(code)
+    touch(tile(app, "senior_card"))
+    answer_by_taps(app, stop_at="name")
+    assert harness.wait_until(lambda: app.screens.current == "question" and question(app).notice_text)
+    screen = question(app)
+    assert screen.prompt_data["field_id"] == "name"
+    assert screen.notice_text == say(f"idcard.fail.{code}")
+    assert app.controller.speaker.said[-1] == say(f"idcard.fail.{code}")
+    assert "按" in screen.notice_text
+
+
+def test_other_way_closes_the_panel_and_speech_still_answers(kiosk_with_reader, events):
+    app, reader, _prompt = kiosk_with_reader
+    reader.delay_s = 30           # the card never comes: the resident chooses another way
+    touch(tile(app, "senior_card"))
+    answer_by_taps(app)
+    until_panel(app, "wait")
+    press(app, say("idcard.other_way"))
+    assert app.screens.current == "question" and question(app).prompt_data["field_id"] == "name"
+    app.controller._heard("张 秀英", 0.9)   # what the listening loop delivers
+    harness.frames(2)
+    assert question(app).mode == "readback"
+
+
+def test_speech_while_the_panel_waits_is_answered(kiosk_with_reader):
+    app, reader, _prompt = kiosk_with_reader
+    reader.delay_s = 30
+    touch(tile(app, "senior_card"))
+    answer_by_taps(app)
+    until_panel(app, "wait")
+    app.controller._heard("张 秀英", 0.9)
+    harness.frames(2)
+    assert app.screens.current == "question" and question(app).mode == "readback"
+
+
+def test_wrong_values_read_again(kiosk_with_reader):
+    app, reader, _prompt = kiosk_with_reader
+    other = demo_card(name="王桂芳", birth=dt.date(1950, 1, 2))
+    reader.script(other, demo_card())
+    touch(tile(app, "senior_card"))
+    answer_by_taps(app)
+    until_panel(app, "confirm")
+    assert "王桂芳" in [r.value for r in app.screens.current_screen.ids.rows.children]
+    press(app, say("idcard.confirm_no"))
+    until_panel(app, "confirm")
+    assert "张秀英" in [r.value for r in app.screens.current_screen.ids.rows.children]
+    assert reader.reads == 2
+
+
+def test_family_helper_card_fills_only_the_helpers_name(kiosk_with_reader):
+    app, reader, _prompt = kiosk_with_reader
+    reader.script(HELPER, demo_card())
+    reader.delay_s = 0.3
+    touch(tile(app, "senior_card"))
+    press(app, say("applicant.proxy"))
+    press(app, say("ui.readback_yes"))
+    until_panel(app, "wait")
+    panel = app.screens.current_screen
+    assert panel.whose_text == say("idcard.whose.helper")
+    until_panel(app, "confirm")
+    assert [r.label for r in panel.ids.rows.children] == [say("helper_name.label")]
+    press(app, say("idcard.confirm_yes"))
+    session = app.controller.session
+    assert session.answers["helper_name"] == "李建国" and "name" not in session.answers
+    answer_by_taps(app)
+    until_panel(app, "wait")
+    assert app.screens.current_screen.whose_text == say("idcard.whose.elder")
+    assert app.controller.speaker.said[-1] == say("idcard.place.elder")
+    until_panel(app, "confirm")
+    press(app, say("idcard.confirm_yes"))
+    assert session.answers["name"] == "张秀英" and session.answers["helper_name"] == "李建国"
