@@ -34,9 +34,18 @@ class StoreSettings(_Section):
     """Where and how submissions are kept."""
 
     db_file: str = "kiosk.db"                 # relative to data_dir
-    draft_purge_hours: float = Field(default=72, gt=0)
-    # Staff secret that unlocks personal data. Empty = the demo secret (doctor warns).
+    draft_purge_hours: float = Field(default=72, gt=0, allow_inf_nan=False)
+    # Staff secret that unlocks personal data: from this env var, else from secret_file (e.g. on a
+    # removable key staff plug in). Needed to create the store; afterwards writing needs only the
+    # public key, so the kiosk runs without it and staff actions ask for it.
     secret_env: str = "KIOSK_STAFF_SECRET"
+    secret_file: str = ""
+    demo: bool = False                        # Quick start only: store marked demo, refused by a real install
+    purge_every_hours: float = Field(default=6, gt=0, le=168, allow_inf_nan=False)    # retention + drafts
+    backup_dir: str = ""                      # scheduled backups go here (empty = none)
+    backup_every_hours: float = Field(default=24, gt=0, le=720, allow_inf_nan=False)
+    backup_keep: int = Field(default=7, ge=1, le=365)
+    min_free_mb: int = Field(default=50, ge=1)   # less free space = out of service (never a half-saved form)
 
 
 class SpeechSettings(_Section):
@@ -93,9 +102,10 @@ class UISettings(_Section):
 class StaffSettings(_Section):
     """Assisted mode."""
 
-    idle_logout_s: float = Field(default=180, ge=30)
-    max_pin_attempts: int = 5
-    lockout_s: float = 300
+    idle_logout_s: float = Field(default=180, ge=30, le=3600, allow_inf_nan=False)
+    # Bounded: 0, negative, nan or inf would switch the lockout off or lock staff out for ever.
+    max_pin_attempts: int = Field(default=5, ge=1, le=20)
+    lockout_s: float = Field(default=300, ge=30, le=86400, allow_inf_nan=False)
 
 
 class SyncSettings(_Section):
@@ -184,5 +194,5 @@ def load_settings(path: str | os.PathLike | None = None, environ: dict[str, str]
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
         )
         raise ConfigError(f"{path or 'defaults'}: {problems}") from err
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)   # personal data lives here
     return settings

@@ -66,7 +66,7 @@ def script_for(form) -> list[str]:
 @pytest.mark.parametrize("form_id", list(FORMS))
 def test_every_form_completes_through_the_console(form_id, tmp_path):
     script = script_for(FORMS[form_id])
-    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET="test-secret")
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET="test-secret-9f3Kq7Lx2")
     proc = subprocess.run(
         [sys.executable, "-m", "kiosk.cli", "console", form_id, "--json"],
         input="\n".join(script) + "\n", capture_output=True, text=True, env=env, timeout=120,
@@ -85,7 +85,7 @@ def test_every_form_completes_through_the_console(form_id, tmp_path):
 
 
 def test_unknown_form_names_the_known_ones(tmp_path):
-    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET="test-secret")
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET="test-secret-9f3Kq7Lx2")
     proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "console", "nope"], capture_output=True,
                           text=True, env=env, timeout=60)
     assert proc.returncode == 2 and "repair_request" in proc.stderr
@@ -93,7 +93,7 @@ def test_unknown_form_names_the_known_ones(tmp_path):
 
 def test_plain_console_prints_questions_and_receipt(tmp_path):
     script = script_for(FORMS["complaint"])
-    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET="test-secret")
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET="test-secret-9f3Kq7Lx2")
     proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "console", "complaint"],
                           input="\n".join(script), capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr

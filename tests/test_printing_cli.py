@@ -26,7 +26,7 @@ def test_selftest_reports_status_and_prints_to_preview(tmp_path, monkeypatch, ca
 
 def test_receipt_command_renders_stored_submission(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("KIOSK_STAFF_SECRET", "staff-secret-for-test")
+    monkeypatch.setenv("KIOSK_STAFF_SECRET", "staff-secret-for-test-2026")
     settings = load_settings()
     with open_store(settings) as store:
         sub = store.submit(Draft("d1", "elderly_allowance",

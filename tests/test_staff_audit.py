@@ -111,7 +111,7 @@ def test_hash_chain_notices_rows_removed_behind_the_triggers(kiosk, tmp_path):
 
 def test_kiosk_staff_cli_sets_pin_and_prints_audit_and_tickets(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("KIOSK_STAFF_SECRET", "staff-secret")
+    monkeypatch.setenv("KIOSK_STAFF_SECRET", "staff-secret-8Hq2Xv9Lp")
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("111111\n"))
     assert main(["staff", "set-pin", "--staff", "S07", "--pin-stdin"]) == 2
     assert "太简单" in capsys.readouterr().out

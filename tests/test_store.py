@@ -15,6 +15,7 @@ from kiosk.voices import catalogue
 
 FAST = ScryptParams(n=2 ** 10)
 SECRET = "staff-secret-for-tests"
+STRONG = "Vq3-pL9x_Tz2Rk7mWb4sNc8h"
 TZ = timezone(timedelta(hours=8))
 
 
@@ -280,13 +281,13 @@ def test_every_error_code_has_wording():
     assert "您填的内容还在" in StoreError("busy").resident_text()
 
 
-def test_open_store_creates_key_and_warns_on_demo_secret(tmp_path):
+def test_open_store_creates_key_and_keeps_writing_with_a_wrong_secret(tmp_path):
     from kiosk.config import load_settings
 
     settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path)})
-    store = open_store(settings, environ={})
+    store = open_store(settings, environ={"KIOSK_STAFF_SECRET": STRONG})
     try:
-        assert store.keyring.unlocked and store.keyring.is_demo_secret
+        assert store.keyring.unlocked and not store.is_demo_store()
         assert settings.db_path.exists()
     finally:
         store.close()
@@ -298,18 +299,20 @@ def test_open_store_creates_key_and_warns_on_demo_secret(tmp_path):
         with pytest.raises(StoreError) as info:
             store.get_submission(sub.receipt_no)
         assert info.value.code == "locked"
-        assert store.keyring.is_demo_secret   # still checkable while locked
     finally:
         store.close()
 
 
 def test_change_secret(sql, tmp_path):
     sub = sql.submit(draft())
-    sql.change_secret("new-secret")
+    with pytest.raises(StoreError) as weak:
+        sql.change_secret("new-secret")
+    assert weak.value.code == "weak_secret"
+    sql.change_secret(STRONG)
     sql.close()
     with pytest.raises(StoreError):
         SqliteStore(tmp_path / "kiosk.db", "K01", secret=SECRET)
-    again = SqliteStore(tmp_path / "kiosk.db", "K01", secret="new-secret")
+    again = SqliteStore(tmp_path / "kiosk.db", "K01", secret=STRONG)
     assert again.get_submission(sub.receipt_no).answers["name"] == "王建国"
     again.close()
 

@@ -81,13 +81,16 @@ def test_acknowledged_submissions_survive_sigkill(tmp_path):
             sub = store.get_submission(receipt)
             assert sub.uuid == sub_uuid
             assert sub.answers["name"] == f"测试居民{tag}"
-        # Receipt numbers are handed out without gaps: the sequence and the row commit together.
+        # Receipt numbers rise in submission order and never repeat. The receipt guard records a
+        # number before its commit, so a kill between the two leaves a gap (at most one per kill),
+        # never a number issued twice after data loss (see kiosk.store.guard).
         by_day: dict[str, list[int]] = {}
         for receipt in receipts:
             day, kiosk, seq = re.fullmatch(r"(\d{8})-(K01)-(\d{4,})", receipt).groups()
             by_day.setdefault(day, []).append(int(seq))
         for seqs in by_day.values():
-            assert sorted(seqs) == list(range(1, len(seqs) + 1))
+            assert seqs == sorted(set(seqs))
+            assert seqs[-1] - len(seqs) <= ROUNDS
         with store.db.read() as conn:
             orphans = conn.execute(
                 "SELECT COUNT(*) FROM outbox o LEFT JOIN submissions s ON s.uuid = o.submission_uuid "

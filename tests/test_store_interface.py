@@ -36,6 +36,7 @@ from kiosk.store import (
     SubmissionStore,
 )
 from kiosk.sync.client import SyncClient
+from kiosk.voices import say
 
 
 @pytest.fixture(params=["sqlite", "memory"])
@@ -175,7 +176,7 @@ def test_sync_client_sends_from_the_memory_store():
             return httpx.Response(200, json={"ok": True})
         return httpx.Response(200, json={"accepted": [i["uuid"] for i in body["items"]], "rejected": []})
 
-    with SyncClient(store, "http://central.invalid", "t", "K01", transport=httpx.MockTransport(handler)) as c:
+    with SyncClient(store, "https://central.invalid", "t", "K01", transport=httpx.MockTransport(handler)) as c:
         report = c.sync_once()
     assert report.sent == 1 and store.outbox.count_pending() == 0
     sent = json.dumps(bodies, ensure_ascii=False)
@@ -210,3 +211,30 @@ def test_console_marks_the_printed_receipt_seen():
     receipt = run_console(Visit(SITE, store), form, iter(script_for(form)), io.StringIO(), as_json=True)
     assert receipt is not None and store.receipt_numbers() == [receipt]
     assert store.unshown_receipts() == []
+
+
+class BrokenDraftStore(MemoryStore):
+    """Draft saves fail as on a full disk; submit still works (the answers were kept in memory)."""
+
+    def save_draft(self, draft):
+        raise StoreError("io", "disk full (test)")
+
+
+def test_a_failed_draft_save_tells_the_resident_once_and_opens_a_staff_ticket():
+    from kiosk.dialogue.events import EventType
+
+    clock = FakeClock()
+    store = BrokenDraftStore(SITE.kiosk_id, clock=clock)
+    mode = AssistedMode(store, SITE, FORMS, StaffSettings(), clock=clock, kdf=FAST_KDF)
+    visit = Visit(SITE, store, TODAY)
+    mode.desk.attach(visit)
+    events = []
+    visit.subscribe(events.append)
+    s = visit.start(FORM)
+    fill_prelude(s)
+    say_all(s, "张 三", "对", "一 三 八 一 二 三 四 五 六 七 八", "对")
+    failed = [e for e in events if e.type is EventType.DRAFT_SAVE_FAILED]
+    assert len(failed) == 1 and failed[0].to_dict()["code"] == "io"
+    assert "找工作人员" in say("draft_save_failed") and "还在" in say("draft_save_failed")   # what the UI shows
+    assert [t.reason for t in mode.tickets.list()] == ["store_failed"]
+    assert s.answers["name"] == "张三"           # kept in memory

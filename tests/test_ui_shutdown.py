@@ -16,7 +16,7 @@ import time
 def test_sigterm_stops_the_kiosk_cleanly(tmp_path):
     env = dict(os.environ, SDL_VIDEODRIVER="offscreen", KIOSK_DATA_DIR=str(tmp_path),
                KIOSK_SPEECH__SPEAKER="silent", KIOSK_SPEECH__RECOGNIZER="none",
-               KIOSK_UI__FULLSCREEN="false", KIOSK_STAFF_SECRET="shutdown-test")
+               KIOSK_UI__FULLSCREEN="false", KIOSK_STAFF_SECRET="shutdown-test-7Hq2Xv9Lp")
     proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "-v", "run"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

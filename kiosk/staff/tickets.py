@@ -4,7 +4,7 @@ A `HandoffTicket` says why a person is needed and where (reason, form, field, ki
 draft or receipt reference) and holds no personal data. `HandoffDesk.attach(visit)` listens
 to a visit's events and opens tickets on: the 找工作人员 button or a spoken 人工/帮忙/工作人员/
 找人 (HANDOFF_REQUESTED), 3 failures on one field (ASSISTANCE_OFFERED), consent refused
-(REJECTED with answer.consent_needed, or HANDOFF_REQUESTED reason no_consent), a failed save (SUBMIT_FAILED); the UI calls
+(REJECTED with reason RefusalReason.CONSENT_REFUSED, or HANDOFF_REQUESTED reason no_consent), a failed save (SUBMIT_FAILED); the UI calls
 `resident_idle(session)` before the timeout wipe and `printer_failed(receipt_no)`. One draft
 has at most one open ticket: a second trigger for it returns the same ticket.
 """
@@ -16,7 +16,7 @@ import weakref
 from dataclasses import dataclass
 
 from kiosk.dialogue.engine import Session, Stage, Visit
-from kiosk.dialogue.events import DialogueEvent, EventType
+from kiosk.dialogue.events import DialogueEvent, EventType, RefusalReason
 from kiosk.staff import activity as act
 from kiosk.staff.activity import ActivityCounter
 from kiosk.staff.clock import Clock, local_now
@@ -39,8 +39,6 @@ UNSEEN_RECEIPT = "unseen_receipt"  # stored, but the kiosk stopped before the re
 TAKEOVER = "staff_takeover"  # staff took a session over at the kiosk: no ticket needed
 REASONS = (ASKED, BUTTON, ATTEMPTS, IDLE, PRINTER, NO_CONSENT, STORE_FAILED, UNSEEN_RECEIPT)
 
-# validate() refuses anything but a yes at the consent step with this key: that is a refusal.
-CONSENT_REFUSED = "answer.consent_needed"
 
 OPEN, TAKEN, CLOSED = "open", "taken", "closed"
 # Outcomes of a closed ticket.
@@ -249,10 +247,10 @@ class HandoffDesk:
             self._open(ATTEMPTS, form_id=form_id, field_id=data.get("field_id"), draft_id=data.get("draft_id"))
         elif t is EventType.REJECTED and data.get("field_id"):
             self.counter.bump(today, act.REJECTED, form_id, data.get("field_id"))
-            if data.get("key") == CONSENT_REFUSED and session is not None:
+            if getattr(event, "reason", None) is RefusalReason.CONSENT_REFUSED and session is not None:
                 session.keep_draft_for_staff()
                 self._open(NO_CONSENT, form_id=form_id, field_id=data.get("field_id"), draft_id=session.draft_id)
-        elif t is EventType.SUBMIT_FAILED and session is not None:
+        elif t in (EventType.SUBMIT_FAILED, EventType.DRAFT_SAVE_FAILED) and session is not None:
             self._open(STORE_FAILED, form_id=form_id, field_id=session.field.id, draft_id=session.draft_id)
         elif t is EventType.SUBMITTED:
             self.counter.bump(today, act.SUBMITTED, form_id)

@@ -1,33 +1,68 @@
-"""`kiosk store purge | check`: staff/maintenance commands for the submission store."""
+"""`kiosk store ...`: maintenance commands for the submission store (no personal data printed).
+
+purge, check, new-secret, demo-secret, change-secret, backup, restore. Errors leave as
+StoreError through the CLI boundary (stderr, English detail + Mandarin instruction); `check`
+prints JSON on stdout only.
+"""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import sys
 from datetime import timedelta
+from pathlib import Path
 
-from kiosk.config import load_settings
-from kiosk.store.sqlite import open_store
+from kiosk.config import Settings, load_settings
+from kiosk.store.db import ensure_private_files
+from kiosk.store.keyring import generate_secret, secret_problem
+from kiosk.store.model import StoreError
+from kiosk.store.sqlite import SqliteStore, open_store, resolve_secret
+
+DEMO_SECRET_FILE = "demo-staff-secret"
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `kiosk store ...` to the CLI."""
     parser = subparsers.add_parser("store", help="submission store maintenance")
     sub = parser.add_subparsers(dest="store_command", metavar="ACTION", required=True)
-    purge = sub.add_parser("purge", help="delete unfinished drafts older than store.draft_purge_hours")
-    purge.add_argument("--hours", type=float, help="override the age limit (hours)")
+    purge = sub.add_parser("purge", help="delete unfinished drafts (store.draft_purge_hours) and records past "
+                                         "their form's retention_days")
+    purge.add_argument("--hours", type=float, help="override the draft age limit (hours)")
     purge.set_defaults(func=_purge)
-    check = sub.add_parser("check", help="integrity, counts, outbox, demo-secret warning (no personal data)")
+    check = sub.add_parser("check", help="integrity, counts, outbox, demo store (JSON, no personal data)")
     check.set_defaults(func=_check)
+    new = sub.add_parser("new-secret", help="print a strong random staff secret (nothing is stored)")
+    new.set_defaults(func=_new_secret)
+    demo = sub.add_parser("demo-secret", help="Quick start only: make (once) a random demo secret file in the "
+                                              "data directory and print its path")
+    demo.set_defaults(func=_demo_secret)
+    change = sub.add_parser("change-secret", help="re-wrap the store key with a new staff secret (old one "
+                                                  "required; asked, or one line each on stdin)")
+    change.add_argument("--generate", action="store_true", help="generate the new secret and print it once")
+    change.set_defaults(func=_change_secret)
+
+
+def ask_secret(prompt: str) -> str:
+    """A secret from the terminal (not echoed), or one line of stdin when it is not a terminal."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\n")
+
+
+def staff_secret(settings: Settings, prompt: str = "staff secret: ") -> str:
+    """The staff secret for a staff-only command: env var / secret file, else asked."""
+    secret, _where = resolve_secret(settings)
+    return secret or ask_secret(prompt)
 
 
 def _purge(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     hours = args.hours if args.hours is not None else settings.store.draft_purge_hours
-    if hours <= 0:
-        print("--hours must be > 0")
+    if not hours > 0:
+        print("kiosk: --hours must be > 0", file=sys.stderr)
         return 2
-    store = open_store(settings, unlock=False)
-    with store:
+    with open_store(settings, unlock=False) as store:
         count = store.purge_drafts(timedelta(hours=hours))
     print(f"purged {count} unfinished draft(s) older than {hours:g} h")
     return 0
@@ -35,11 +70,54 @@ def _purge(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    store = open_store(settings, unlock=False)
-    with store:
+    with open_store(settings, unlock=False) as store:
         health = store.health()
     print(json.dumps(health, indent=2, ensure_ascii=False))
     problems = health["integrity"] != ["ok"] or health["outbox_orphans"]
-    if health["demo_secret"]:
-        print(f"WARNING: personal data is protected only by the demo secret; set {settings.store.secret_env}")
+    if health["demo_store"]:
+        print("WARNING: this is a demo store (personal data protected by a demo secret)", file=sys.stderr)
     return 1 if problems else 0
+
+
+def _new_secret(args: argparse.Namespace) -> int:
+    print(generate_secret())
+    print("keep it off the kiosk's disk (password manager / removable key); see README, Privacy",
+          file=sys.stderr)
+    return 0
+
+
+def _demo_secret(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    path = Path(settings.data_dir) / DEMO_SECRET_FILE
+    if not path.exists():
+        ensure_private_files(path)            # created 0600 before anything is written
+        path.write_text(generate_secret() + "\n", encoding="utf-8")
+    print(path)
+    return 0
+
+
+def _change_secret(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    old = staff_secret(settings, "current staff secret: ")
+    if args.generate:
+        new = generate_secret()
+    else:
+        new = ask_secret("new staff secret: ")
+        if sys.stdin.isatty() and ask_secret("new staff secret again: ") != new:
+            print("kiosk: the two new secrets differ; nothing changed", file=sys.stderr)
+            return 2
+    problem = secret_problem(new)
+    if problem:
+        raise StoreError("weak_secret", f"new staff secret refused: {problem}")
+    store = SqliteStore(settings.db_path, settings.site.kiosk_id)   # existing key only, no demo refusal
+    with store:
+        store.unlock(old)                       # StoreError('wrong_secret') when the old one is wrong
+        was_demo = store.is_demo_store()
+        store.change_secret(new)
+    if args.generate:
+        print(new)
+    print(f"store key {store.key_id} re-wrapped with the new staff secret"
+          + (" (no longer a demo store; treat what it held as seen by others)" if was_demo else "")
+          + f"; set it in ${settings.store.secret_env} or [store] secret_file where staff need it",
+          file=sys.stderr)
+    return 0

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import secrets
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -27,8 +28,31 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from kiosk.store.model import StoreError
 
-# Used when the secret env var is unset, so a demo kiosk works; `kiosk doctor` warns about it.
+# The public secret early Quick starts wrapped their key with. Never used to create a key any more;
+# kept so a store wrapped with it is recognised (and refused outside demo mode).
 DEMO_SECRET = "kiosk-demo-secret-change-me"
+SECRET_MIN_LEN = 20
+SECRET_MIN_DISTINCT = 10
+
+
+def generate_secret() -> str:
+    """A strong random staff secret (192 bits, 32 URL-safe characters)."""
+    return secrets.token_urlsafe(24)
+
+
+def secret_problem(secret: str) -> str | None:
+    """Why `secret` is too weak to protect personal data, or None when it is strong enough.
+
+    At least 20 characters and 10 different ones (a generated secret has 32); never the public
+    demo secret. A passphrase of several random words passes; "aaaa…" or "1234…" do not.
+    """
+    if secret == DEMO_SECRET:
+        return "it is the public demo secret"
+    if len(secret) < SECRET_MIN_LEN:
+        return f"it has {len(secret)} characters, at least {SECRET_MIN_LEN} are needed"
+    if len(set(secret)) < SECRET_MIN_DISTINCT:
+        return f"it has only {len(set(secret))} different characters, at least {SECRET_MIN_DISTINCT} are needed"
+    return None
 
 _SEAL_VERSION = 1
 _HKDF_INFO = b"kiosk.store.seal.v1"

@@ -40,6 +40,19 @@ class StoreError(KioskError):
 
         return say(self.message_key)
 
+    def staff_text(self) -> str:
+        """What staff should do, in Mandarin ('' when there is nothing beyond the resident text)."""
+        from kiosk.voices import catalogue, say
+
+        key = f"store_staff.{self.code}"
+        return say(key) if key in catalogue() else ""
+
+    def describe(self) -> str:
+        """The command line's line: English detail, then the Mandarin instruction for staff."""
+        text = super().describe()
+        staff = self.staff_text()
+        return f"{text}\n  {staff}" if staff else text
+
 
 # Codes a caller may see (each has a store_<code> key in voices/text/store.yaml).
 ERROR_CODES = (
@@ -53,6 +66,11 @@ ERROR_CODES = (
     "bad_answer",    # an answer is not JSON-able
     "newer_data",    # a row was written by a newer version of the kiosk
     "schema",        # a migration failed
+    "no_secret",     # a new store and no staff secret to create its key with
+    "weak_secret",   # the staff secret is too weak to create a store / change to
+    "demo_store",    # a real install found a store made by the Quick start demo
+    "key_lost",      # the store key is missing but data (or the receipt guard) says there was one
+    "unhealthy",     # the storage health check failed (quick_check, free space, writability)
     "internal",      # anything else (a bug); details in the log
 )
 

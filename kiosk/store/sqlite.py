@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any, Self
 
 from kiosk.store.db import Database
+from kiosk.store.guard import GuardState, ReceiptGuard
+from kiosk.store.health import check_free_space
 from kiosk.store.keyring import (
-    DEMO_SECRET,
     Keyring,
     ScryptParams,
     check_code,
     check_code_matches,
+    secret_problem,
 )
 from kiosk.store.model import Draft, OutboxItem, StoreError, Submission
 from kiosk.store.payload import (
@@ -79,6 +81,7 @@ MIGRATIONS: list[str] = [
 
 KEYRING_META = "store.keyring"
 CHECK_KEY_META = "store.check_key"
+DEMO_META = "store.demo"            # "1": made by the Quick start demo; a real install refuses it
 
 
 def local_now() -> datetime:
@@ -131,6 +134,11 @@ class SqliteStore:
         self.kiosk_id = kiosk_id
         self._clock = clock
         self.db = Database(path, busy_timeout_s=busy_timeout_s, synchronous=synchronous)
+        self.guard = None if self.db.in_memory else ReceiptGuard(self.db.path)
+        # Set when a write found the disk or file damaged: no receipt is acknowledged after that
+        # until the kiosk is restarted (and passes its start-up storage check).
+        self.damaged: StoreError | None = None
+        self.min_free_mb = 0.0             # submit refuses below this (open_store sets [store] min_free_mb)
         try:
             self.db.register_schema(OWNER, MIGRATIONS)
             self.keyring = self._attach_keyring(keyring, secret, kdf)
@@ -140,9 +148,23 @@ class SqliteStore:
             raise
         self.outbox = Outbox(self.db, clock)
 
+    def _has_data(self) -> bool:
+        with self.db.read("any data") as conn:
+            return any(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
+                       for t in ("submissions", "outbox", "sequences", "drafts"))
+
     def _attach_keyring(self, given: Keyring | None, secret: str | None, kdf: ScryptParams | None) -> Keyring:
         stored_json = self.db.get_meta(KEYRING_META)
         created = None
+        if stored_json is None:
+            # Never a new key over lost data: rows sealed to the old key, or the guard's memory of
+            # one (a lost -wal, kiosk.db copied alone), mean "restore", not "start again".
+            guarded = self.guard.read().key_id if self.guard is not None else None
+            if guarded or self._has_data():
+                stored_json = self.db.get_meta(KEYRING_META)   # another process may have just made it
+                if stored_json is None:
+                    raise StoreError("key_lost", "this store's key is missing but its data (or the receipt "
+                                     "guard) says it had one: restore a backup (`kiosk store restore`)")
         if stored_json is None:
             candidate = given
             if candidate is None:
@@ -152,6 +174,8 @@ class SqliteStore:
             # Two processes may create at once: the first record wins, the other adopts it.
             stored_json = self.db.set_meta_once(KEYRING_META, candidate.to_json())
         stored = Keyring.from_json(stored_json)
+        if self.guard is not None:
+            self.guard.claim_key(stored.key_id)
         if given is not None and not given.same_key(stored):
             raise StoreError("key_mismatch", "keyring given is not this database's keyring")
         for mine in (given, created):
@@ -180,11 +204,32 @@ class SqliteStore:
         """Forget the private key."""
         self.keyring.lock()
 
-    def change_secret(self, new_secret: str) -> None:
-        """Re-wrap the private key with a new staff secret (needs the store unlocked)."""
+    def change_secret(self, new_secret: str, *, demo: bool = False) -> None:
+        """Re-wrap the private key with a new staff secret (needs the store unlocked).
+
+        Outside demo mode the new secret must be strong (StoreError 'weak_secret'); the store
+        stops being a demo store. The old wrapped key is overwritten in the same transaction.
+        """
+        problem = None if demo else secret_problem(new_secret)
+        if problem:
+            raise StoreError("weak_secret", f"new staff secret refused: {problem}")
         ring = self.keyring.rewrapped(new_secret)
-        self.db.set_meta(KEYRING_META, ring.to_json())
+        with self.db.transaction("change secret") as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (KEYRING_META, ring.to_json()))
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DEMO_META, "1" if demo else "0"))
         self.keyring = ring
+
+    def is_demo_store(self) -> bool:
+        """True when the Quick start demo made this store, or the public demo secret opens its key."""
+        mark = self.db.get_meta(DEMO_META)
+        if mark is None:   # a store from before the mark: one Scrypt run tells, then remembered
+            mark = "1" if self.keyring.is_demo_secret else "0"
+            self.db.set_meta_once(DEMO_META, mark)
+        return mark == "1"
+
+    def mark_demo(self, demo: bool) -> None:
+        """Record whether this (new) store belongs to a demo."""
+        self.db.set_meta(DEMO_META, "1" if demo else "0")
 
     def check_code(self, receipt: str) -> str:
         """The check code for a receipt number."""
@@ -248,40 +293,86 @@ class SqliteStore:
         nothing is stored and the error propagates. A repeated submit of the same draft returns
         the first submission and does not call it again (its rows are already there).
         """
+        self._writable_for_receipts()
         created = self._clock()
         sub_uuid = uuidlib.uuid4().hex
         sealed = encode_answers(draft.answers, draft.personal, self.keyring, sub_uuid)   # before the lock
         day = receipt_day(created)
-        with self.db.transaction("submit") as conn:
-            prior = conn.execute("SELECT receipt_no, uuid, created_at, check_code FROM submissions "
-                                 "WHERE draft_id = ?", (draft.draft_id,)).fetchone()
-            if prior is not None:   # a retried submit after an ambiguous failure: same receipt
+        guard_before: GuardState | None = None
+        try:
+            with self.db.transaction("submit") as conn:
+                prior = conn.execute("SELECT receipt_no, uuid, created_at, check_code FROM submissions "
+                                     "WHERE draft_id = ?", (draft.draft_id,)).fetchone()
+                if prior is not None:   # a retried submit after an ambiguous failure: same receipt
+                    conn.execute("DELETE FROM drafts WHERE draft_id = ?", (draft.draft_id,))
+                    return Submission(prior[0], prior[1], draft.form_id, datetime.fromisoformat(prior[2]),
+                                      copy.deepcopy(draft.answers), set(draft.personal), prior[3])
+                # Above the guard's number too: a lost -wal or an old backup must not reissue numbers.
+                floor = self.guard.floor(day) if self.guard is not None else 0
+                seq = conn.execute(
+                    "INSERT INTO sequences (scope, value) VALUES (?, ?) "
+                    "ON CONFLICT (scope) DO UPDATE SET value = max(value + 1, excluded.value) RETURNING value",
+                    (f"receipt:{self.kiosk_id}:{day}", floor + 1)).fetchone()[0]
+                if self.guard is not None:   # durable before the commit: a crash leaves a gap, not a repeat
+                    guard_before = self.guard.read()
+                    self.guard.issued(self.keyring.key_id, day, seq)
+                receipt = receipt_no(day, self.kiosk_id, seq)
+                code = self.check_code(receipt)
+                row_payload = json.dumps(sealed, ensure_ascii=False)
+                conn.execute(
+                    "INSERT INTO submissions (uuid, receipt_no, draft_id, form_id, created_at, check_code, payload) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (sub_uuid, receipt, draft.draft_id, draft.form_id, created.isoformat(), code, row_payload))
+                outbox_payload = dict(sealed, uuid=sub_uuid, receipt_no=receipt, kiosk_id=self.kiosk_id,
+                                      form_id=draft.form_id, created_at=created.isoformat(), check_code=code,
+                                      key_id=self.keyring.key_id)
+                conn.execute("INSERT INTO outbox (submission_uuid, payload, created_at) VALUES (?, ?, ?)",
+                             (sub_uuid, json.dumps(outbox_payload, ensure_ascii=False), created.isoformat()))
                 conn.execute("DELETE FROM drafts WHERE draft_id = ?", (draft.draft_id,))
-                return Submission(prior[0], prior[1], draft.form_id, datetime.fromisoformat(prior[2]),
-                                  copy.deepcopy(draft.answers), set(draft.personal), prior[3])
-            seq = conn.execute(
-                "INSERT INTO sequences (scope, value) VALUES (?, 1) "
-                "ON CONFLICT (scope) DO UPDATE SET value = value + 1 RETURNING value",
-                (f"receipt:{self.kiosk_id}:{day}",)).fetchone()[0]
-            receipt = receipt_no(day, self.kiosk_id, seq)
-            code = self.check_code(receipt)
-            row_payload = json.dumps(sealed, ensure_ascii=False)
-            conn.execute(
-                "INSERT INTO submissions (uuid, receipt_no, draft_id, form_id, created_at, check_code, payload) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sub_uuid, receipt, draft.draft_id, draft.form_id, created.isoformat(), code, row_payload))
-            outbox_payload = dict(sealed, uuid=sub_uuid, receipt_no=receipt, kiosk_id=self.kiosk_id,
-                                  form_id=draft.form_id, created_at=created.isoformat(), check_code=code,
-                                  key_id=self.keyring.key_id)
-            conn.execute("INSERT INTO outbox (submission_uuid, payload, created_at) VALUES (?, ?, ?)",
-                         (sub_uuid, json.dumps(outbox_payload, ensure_ascii=False), created.isoformat()))
-            conn.execute("DELETE FROM drafts WHERE draft_id = ?", (draft.draft_id,))
-            submission = Submission(receipt, sub_uuid, draft.form_id, created, copy.deepcopy(draft.answers),
-                                    set(draft.personal), code)
-            if in_transaction is not None:
-                in_transaction(copy.deepcopy(submission))
+                submission = Submission(receipt, sub_uuid, draft.form_id, created, copy.deepcopy(draft.answers),
+                                        set(draft.personal), code)
+                if in_transaction is not None:
+                    in_transaction(copy.deepcopy(submission))
+        except BaseException as exc:
+            if guard_before is not None and self.guard is not None:
+                self.guard.write(guard_before)    # rolled back cleanly: no gap either
+            if isinstance(exc, StoreError) and exc.code in ("corrupt", "io"):
+                self.damaged = exc
+            raise
         log.info("submitted %s form=%s", receipt, draft.form_id)
         return submission
+
+    def _writable_for_receipts(self) -> None:
+        # Never hand a resident a receipt number from a store known to be damaged or full.
+        if self.damaged is not None:
+            raise StoreError(self.damaged.code, f"store marked damaged earlier: {self.damaged.detail}")
+        if self.min_free_mb and not self.db.in_memory:
+            problem = check_free_space(self.db.path.parent, self.min_free_mb)
+            if problem:
+                raise problem.error()
+
+    def raise_receipt_floor(self, receipt: str) -> bool:
+        """Numbering continues above `receipt` (e.g. the highest number the central has seen for
+        this kiosk, after data loss). True when the sequence moved."""
+        try:
+            day, rest = receipt.split("-", 1)
+            kiosk_id, seq_text = rest.rsplit("-", 1)
+            seq = int(seq_text)
+        except (IndexError, ValueError):
+            raise StoreError("bad_answer", "not a receipt number") from None
+        if kiosk_id != self.kiosk_id:
+            return False
+        with self.db.transaction("raise receipt floor") as conn:
+            before = conn.execute("SELECT value FROM sequences WHERE scope = ?",
+                                  (f"receipt:{self.kiosk_id}:{day}",)).fetchone()
+            if before is not None and before[0] >= seq:
+                return False
+            conn.execute("INSERT INTO sequences (scope, value) VALUES (?, ?) "
+                         "ON CONFLICT (scope) DO UPDATE SET value = max(value, excluded.value)",
+                         (f"receipt:{self.kiosk_id}:{day}", seq))
+            if self.guard is not None:
+                self.guard.issued(self.keyring.key_id, day, seq)
+        return True
 
     def mark_receipt_shown(self, receipt_no: str) -> None:
         """The resident saw this receipt (the Done screen showed it), or staff dealt with it."""
@@ -329,7 +420,7 @@ class SqliteStore:
             "path": str(self.db.path), "schema": self.db.schema_version(OWNER),
             "integrity": self.db.integrity_check(), **counts,
             "outbox_pending": self.outbox.count_pending(), "outbox_orphans": orphans,
-            "unlocked": self.keyring.unlocked, "demo_secret": self.keyring.is_demo_secret,
+            "unlocked": self.keyring.unlocked, "demo_store": self.is_demo_store(),
         }
 
     def close(self) -> None:
@@ -344,30 +435,77 @@ class SqliteStore:
         self.close()
 
 
-def resolve_secret(settings, environ: Mapping[str, str] | None = None) -> tuple[str, bool]:
-    """(staff secret, is_demo) from the env var named by settings.store.secret_env."""
+def resolve_secret(settings: Any, environ: Mapping[str, str] | None = None) -> tuple[str | None, str]:
+    """(staff secret or None, where it came from): the env var `store.secret_env`, else the file
+    `store.secret_file` (e.g. on a removable key). Never a built-in demo secret."""
     environ = os.environ if environ is None else environ
-    secret = environ.get(settings.store.secret_env, "")
+    name = settings.store.secret_env
+    secret = environ.get(name, "")
     if secret:
-        return secret, False
-    log.warning("%s is not set: using the demo staff secret", settings.store.secret_env)
-    return DEMO_SECRET, True
+        return secret, f"${name}"
+    if settings.store.secret_file:
+        path = Path(settings.store.secret_file)
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None, f"{path} (absent)"
+        except OSError as err:
+            raise StoreError("io", f"cannot read the secret file {path} ({type(err).__name__})") from err
+        if text:
+            return text, str(path)
+    return None, f"${name} / [store] secret_file"
 
 
-def open_store(settings, environ: Mapping[str, str] | None = None, *, unlock: bool = True) -> SqliteStore:
-    """The kiosk's store at settings.db_path; the key is created on first open, unlocked if asked."""
-    secret, _ = resolve_secret(settings, environ)
+def open_store(settings: Any, environ: Mapping[str, str] | None = None, *, unlock: bool = True,
+               secret: str | None = None, clock: Callable[[], datetime] = local_now) -> SqliteStore:
+    """The kiosk's store at settings.db_path, opened the way a kiosk must open it.
+
+    - A new store needs the staff secret (StoreError 'no_secret'), strong unless `[store] demo`
+      ('weak_secret'); its key is created and wrapped with it, and it is marked demo or not.
+    - An existing store opens with its public key alone (writing needs nothing else); the secret,
+      when there is one, unlocks it if `unlock` (a wrong one: logged, personal data stays locked,
+      `kiosk doctor` fails).
+    - A real install (demo off) refuses a demo store ('demo_store').
+    """
+    if secret is None:
+        secret, where = resolve_secret(settings, environ)
+    else:
+        where = "given"
+    demo = bool(settings.store.demo)
+    path, kiosk_id = settings.db_path, settings.site.kiosk_id
     try:
-        store = SqliteStore(settings.db_path, settings.site.kiosk_id, secret=secret)
+        store = SqliteStore(path, kiosk_id, clock=clock)
     except StoreError as err:
-        if err.code != "wrong_secret":
+        if err.code != "no_keyring":
             raise
-        # Writing needs only the public key: the kiosk keeps working, staff unlock later.
-        log.warning("the staff secret in %s does not unlock the store; personal data stays locked",
-                    settings.store.secret_env)
-        store = SqliteStore(settings.db_path, settings.site.kiosk_id)
-    if not unlock:
-        store.lock()
+        if not secret:
+            raise StoreError("no_secret", f"no staff secret in {where}: a new store cannot be created "
+                             "without one (make one with `kiosk store new-secret`; see README, Privacy)") from None
+        problem = None if demo else secret_problem(secret)
+        if problem:
+            raise StoreError("weak_secret", f"the staff secret from {where} is too weak: {problem} "
+                             "(`kiosk store new-secret` makes a strong one)") from None
+        store = SqliteStore(path, kiosk_id, secret=secret, clock=clock)
+        store.mark_demo(demo)
+        log.info("new store created (%s); key %s", "demo" if demo else "real", store.key_id)
+    store.min_free_mb = float(settings.store.min_free_mb)
+    try:
+        if not demo and store.is_demo_store():
+            raise StoreError("demo_store", f"{path} was made by the Quick start demo: a real install does not "
+                             "use it (move it away, or `kiosk store change-secret` to adopt it)")
+        if secret and unlock:
+            try:
+                store.unlock(secret)
+            except StoreError as err:
+                if err.code != "wrong_secret":
+                    raise
+                # Writing needs only the public key: the kiosk keeps working, doctor says FAIL.
+                log.warning("the staff secret from %s does not unlock the store; personal data stays locked", where)
+        if not unlock:
+            store.lock()
+    except BaseException:
+        store.close()
+        raise
     return store
 
 

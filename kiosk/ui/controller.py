@@ -399,6 +399,10 @@ class KioskController:
         self._show("review")
         self.speak(d.get("speech", ""), None)
 
+    def _on_draft_save_failed(self, d: dict) -> None:
+        # After the next prompt has drawn (it clears notices): the resident sees it and the help button.
+        Clock.schedule_once(lambda _dt: self.app.screen("question").show_notice(say("draft_save_failed"), assist=True), 0)
+
     def _on_submit_failed(self, d: dict) -> None:
         self.app.screen("review").show_notice(d.get("text", ""))
         self.speak(d.get("speech", ""))
