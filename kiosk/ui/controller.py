@@ -8,7 +8,6 @@ until then (or without a model) the kiosk is touch-only.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any, Callable
 
 from kivy.clock import Clock
@@ -451,6 +450,9 @@ class KioskController:
 
     # ----------------------------------------------------------------- printing
     def _print(self, d: dict) -> None:
+        """Print on a worker thread (kiosk.printing.handout); the result comes back in _printed."""
+        from kiosk.printing.handout import ReceiptHandout  # noqa: PLC0415
+
         done = self.app.screen("done")
         submission = d.get("submission")
         form = self.runtime.catalogue.forms.get(d.get("form_id", ""))
@@ -458,29 +460,31 @@ class KioskController:
             done.print_status = say("ui.done_no_printer")
             return
         done.print_status = say("ui.done_printing")
-        site = self.runtime.settings.site
+        ReceiptHandout(self.print_service).start(
+            submission, form, self.runtime.settings.site,
+            lambda notice: Clock.schedule_once(lambda _dt: self._printed(notice)))
 
-        def work() -> None:  # a serial printer can take seconds: never on the UI thread
-            outcome = None
-            try:
-                outcome = self.print_service.print_submission(submission, form, site)
-                message = outcome.message
-            except Exception:
-                log.exception("printing failed")
-                message = say("print_fault")
-            failed = outcome is None or not outcome.ok
-            Clock.schedule_once(lambda _dt: self._printed(done, message, submission.receipt_no, form.id, failed))
+    def _printed(self, notice) -> None:
+        """On the UI thread after a print: the notice; on a fault the screen stays, staff are called."""
+        from kiosk.printing.handout import ReceiptHandout  # noqa: PLC0415
 
-        threading.Thread(target=work, daemon=True, name="print").start()
+        done = self.app.screen("done")
+        if self.screens.current != "done" or done.receipt_no != notice.receipt_no:
+            ReceiptHandout.settle(notice, self.desk)   # the resident left already: staff still know
+            return
+        done.show_print(notice)
+        if notice.fault:
+            self._cancel_done_timer()                  # the fault notice stays until the resident taps
+            done.seconds_left = 0
+        if ReceiptHandout.settle(notice, self.desk) is not None and self.chime is not None:
+            self.chime.ring()
+        if notice.speech:
+            self.speak(notice.speech, None)
 
-    def _printed(self, done, message: str, receipt_no: str, form_id: str, failed: bool) -> None:
-        """On the UI thread after a print: the status line, and a ticket for staff when it failed."""
-        done.print_status = message
-        if failed and self.desk is not None:
-            try:
-                self.desk.printer_failed(receipt_no, form_id)
-            except Exception:
-                log.exception("printer ticket not opened")
+    def done_touched(self) -> None:
+        """Any tap on the Done screen: the countdown starts again (how a resident stays longer)."""
+        if self._done_ev is not None:
+            self._start_done_timer()
 
     # ----------------------------------------------------------------- timers
     def _start_done_timer(self) -> None:

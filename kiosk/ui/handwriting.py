@@ -176,7 +176,8 @@ class HandwritingPanel(BoxLayout):
     cand_rows = NumericProperty(2)
     key_min = NumericProperty(0)
     need = NumericProperty(0)          # the least height that fits: what the keyboard's keys take
-    generation = NumericProperty(0)
+    generation = NumericProperty(0)    # bumped by every change of ink
+    answered = NumericProperty(-1)     # the generation whose candidates are on show
     latency = NumericProperty(0)       # seconds from the last stroke end to its candidates shown
 
     def __init__(self, keyboard, rec: HandwritingRecognizer, **kwargs):
@@ -258,6 +259,7 @@ class HandwritingPanel(BoxLayout):
         if generation != self.generation:
             return
         self.latency = time.perf_counter() - self.ids.pad.stroke_ended_at
+        self.answered = generation
         self.candidates = chars
         self.message = "" if chars else say("handwriting.none")
         self._refresh()
