@@ -97,16 +97,98 @@ def test_update_and_delete_are_refused_by_the_database(kiosk, tmp_path):
     assert [e.staff for e in kiosk.mode.audit.entries()] == ["S01"]
 
 
-def test_hash_chain_notices_rows_removed_behind_the_triggers(kiosk, tmp_path):
-    for action in ("login", "edit", "logout"):
-        kiosk.mode.audit.record("S01", action)
-    assert kiosk.mode.audit.verify() == []
-    raw = sqlite3.connect(tmp_path / "kiosk.db")
-    raw.execute("DROP TRIGGER staff_audit_no_delete")
-    raw.execute("DELETE FROM staff_audit WHERE action = 'edit'")
-    raw.commit()
+def _raw(tmp_path) -> sqlite3.Connection:
+    raw = sqlite3.connect(tmp_path / "kiosk.db", isolation_level=None)
+    raw.execute("DROP TRIGGER IF EXISTS staff_audit_no_delete")
+    raw.execute("DROP TRIGGER IF EXISTS staff_audit_no_update")
+    return raw
+
+
+def _five_rows(kiosk):
+    for action in ("login", "edit", "edit", "submit", "logout"):
+        kiosk.mode.audit.record("S01", action, "D1", new=f"{action}-value")
+    assert kiosk.mode.audit.verify() == [] and kiosk.mode.audit.verify(kiosk.store.keyring) == []
+
+
+def _recompute_with_the_current_key(raw) -> None:
+    """The strongest attacker with the disk: relink every row and re-MAC from the key on disk."""
+    from kiosk.staff.audit import GENESIS, _evolve, _mac
+
+    key = bytes.fromhex(raw.execute("SELECT value FROM meta WHERE key = 'audit.key'").fetchone()[0])
+    rows = raw.execute("SELECT id, ts, staff, action, target, field, old, new, reason FROM staff_audit "
+                       "ORDER BY id").fetchall()
+    prev = GENESIS
+    for n, (row_id, ts, staff, action, target, field, old, new, reason) in enumerate(rows):
+        vmac = _mac(key, "v", n, old, new, reason)
+        digest = _mac(key, "r", n, prev, ts, staff, action, target, field, vmac)
+        raw.execute("UPDATE staff_audit SET prev_hash = ?, hash = ?, vmac = ? WHERE id = ?",
+                    (prev, digest, vmac, row_id))
+        prev = digest
+        key = _evolve(key)
+    raw.execute("UPDATE meta SET value = ? WHERE key = 'audit.key'", (key.hex(),))
+    raw.execute("UPDATE meta SET value = ? WHERE key = 'audit.count'", (str(len(rows)),))
+
+
+def test_deleting_the_newest_row_is_detected(kiosk, tmp_path):
+    _five_rows(kiosk)
+    raw = _raw(tmp_path)
+    raw.execute("DELETE FROM staff_audit WHERE id = 5")
+    assert kiosk.mode.audit.verify() == [5] and kiosk.mode.audit.verify(kiosk.store.keyring) == [5]
+    # ... even when the count beside the key is lowered too: the key on disk is one step ahead.
+    raw.execute("UPDATE meta SET value = '4' WHERE key = 'audit.count'")
     raw.close()
-    assert kiosk.mode.audit.verify() == [3]
+    assert kiosk.mode.audit.verify() == []                          # links alone cannot tell
+    assert kiosk.mode.audit.verify(kiosk.store.keyring) == [5]
+
+
+def test_deleting_a_middle_row_and_recomputing_is_detected(kiosk, tmp_path):
+    _five_rows(kiosk)
+    raw = _raw(tmp_path)
+    raw.execute("DELETE FROM staff_audit WHERE id = 3")
+    assert kiosk.mode.audit.verify() == [4]                         # naive deletion: the link breaks
+    _recompute_with_the_current_key(raw)
+    raw.close()
+    assert kiosk.mode.audit.verify() == []                          # links and count now agree...
+    assert kiosk.mode.audit.verify(kiosk.store.keyring) == [1, 2, 4, 5]   # ...but no row's HMAC does
+
+
+def test_rewriting_a_row_is_detected(kiosk, tmp_path):
+    _five_rows(kiosk)
+    raw = _raw(tmp_path)
+    raw.execute("UPDATE staff_audit SET new = '139****0000' WHERE id = 2")
+    raw.close()
+    assert kiosk.mode.audit.verify(kiosk.store.keyring) == [2]
+    raw = _raw(tmp_path)
+    raw.execute("UPDATE staff_audit SET staff = 'S99' WHERE id = 4")
+    raw.close()
+    assert kiosk.mode.audit.verify(kiosk.store.keyring) == [2, 4]
+
+
+def test_an_anchor_kept_by_the_central_catches_a_rewritten_history(kiosk, tmp_path):
+    _five_rows(kiosk)
+    head = kiosk.mode.audit.head()
+    assert head.count == 5 and head.id == 5 and len(head.hash) == 64
+    raw = _raw(tmp_path)
+    raw.execute("DELETE FROM staff_audit WHERE id >= 4")
+    _recompute_with_the_current_key(raw)
+    raw.close()
+    assert kiosk.mode.audit.verify() == []
+    assert kiosk.mode.audit.verify(anchor=head) == [5]
+
+
+def test_retention_blanks_values_and_the_chain_still_proves(kiosk, tmp_path):
+    import datetime as dt
+
+    _five_rows(kiosk)
+    kiosk.clock.advance(400 * 86400)
+    kiosk.mode.audit.record("S01", "login")
+    assert kiosk.mode.audit.purge_values(kiosk.clock.now - dt.timedelta(days=365)) == 5
+    assert [e.new for e in kiosk.mode.audit.entries()][:5] == [""] * 5
+    assert kiosk.mode.audit.verify(kiosk.store.keyring) == []
+    raw = sqlite3.connect(tmp_path / "kiosk.db")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        raw.execute("UPDATE staff_audit SET new = 'x' WHERE id = 1")   # purged once, never rewritten
+    raw.close()
 
 
 def test_kiosk_staff_cli_sets_pin_and_prints_audit_and_tickets(tmp_path, monkeypatch, capsys):

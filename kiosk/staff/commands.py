@@ -25,7 +25,9 @@ def register(subparsers) -> None:
     audit = sub.add_parser("audit", help="print the audit log (personal values are masked)")
     audit.add_argument("--day", help="only this day (YYYY-MM-DD)")
     audit.add_argument("--target", help="only this draft id / receipt no / ticket no")
-    audit.add_argument("--verify", action="store_true", help="check the hash chain; exit 1 if broken")
+    audit.add_argument("--verify", action="store_true",
+                       help="check the keyed chain with the staff secret ($KIOSK_STAFF_SECRET, [store] secret_file, "
+                            "or asked); without it only the links; exit 1 if broken")
     audit.set_defaults(func=_audit)
     tickets = sub.add_parser("tickets", help="list handoff tickets (open ones, or --day)")
     tickets.add_argument("--day", help="every ticket of this day (YYYY-MM-DD; 'today' allowed)")
@@ -65,14 +67,22 @@ def _set_pin(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    _, store = _open(args)
+    settings, store = _open(args)
     with store:
         log = AuditLog(store.db)
         for entry in log.entries(day=args.day, target=args.target):
             print(entry.line())
         if args.verify:
-            bad = log.verify()
-            print("audit chain intact" if not bad else f"audit chain BROKEN at rows {bad}")
+            from kiosk.store.commands import optional_staff_secret  # noqa: PLC0415
+
+            secret = optional_staff_secret(settings)
+            keyed = bool(secret)
+            if keyed:
+                store.unlock(secret)        # StoreError('wrong_secret') at the CLI boundary
+            bad = log.verify(store.keyring if keyed else None)
+            how = "keyed: every row's HMAC from the first key" if keyed else \
+                "links only: give the staff secret for the keyed check"
+            print(f"audit chain intact ({how})" if not bad else f"audit chain BROKEN at rows {bad} ({how})")
             return 1 if bad else 0
     return 0
 

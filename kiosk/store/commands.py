@@ -50,6 +50,14 @@ def ask_secret(prompt: str) -> str:
     return sys.stdin.readline().rstrip("\n")
 
 
+def optional_staff_secret(settings: Settings, prompt: str = "staff secret (Enter to skip): ") -> str | None:
+    """The staff secret if it is configured or typed at a terminal; None otherwise (no waiting on a pipe)."""
+    secret, _where = resolve_secret(settings)
+    if secret:
+        return secret
+    return (getpass.getpass(prompt) or None) if sys.stdin.isatty() else None
+
+
 def staff_secret(settings: Settings, prompt: str = "staff secret: ") -> str:
     """The staff secret for a staff-only command: env var / secret file, else asked."""
     secret, _where = resolve_secret(settings)
