@@ -95,6 +95,7 @@ class KioskApp(App):
 
         self.guard = install_guard(self._tell_resident)
         self._install_staff()
+        self._install_idcard()
         # Home first; the other screens are built in the frames after it is drawn (or at once
         # when something needs one earlier), so the resident sees Home sooner.
         self.screens.add_widget(HomeScreen(name="home"))
@@ -103,6 +104,18 @@ class KioskApp(App):
         lock_down(Window, self)
         Window.bind(on_touch_down=lambda *_a: self.controller.idle.poke())
         return self.screens
+
+    def _install_idcard(self) -> None:
+        """The ID card reader panel when [idcard] type is set; without it IDs are said or keyed."""
+        if self.settings.idcard.type == "none":
+            return
+        try:
+            from kiosk.idcard import make_reader  # noqa: PLC0415
+            from kiosk.ui.idcard_prompt import install  # noqa: PLC0415
+
+            install(self, make_reader(self.settings), self.settings.idcard.wait_s)
+        except Exception:
+            log.exception("ID card reader panel could not start; IDs are said or keyed")
 
     def _install_staff(self) -> None:
         """Assisted mode, handoff tickets, the staff chime and feedback (every store has a database)."""
@@ -158,7 +171,8 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: self._build_rest([n for n in SCREENS if n != "home"]), 0.02)
         self._start_sync()
         # A kiosk runs for weeks: old unfinished drafts are forgotten hourly, not only at start.
-        Clock.schedule_interval(lambda _dt: self.runtime.purge_old_drafts(), 3600)
+        Clock.schedule_interval(lambda _dt: self.runtime.purge_old_drafts(),
+                                self.settings.store.purge_every_hours * 3600)   # drafts + retention
 
     def _start_sync(self) -> None:
         """Post the outbox to the central service in the background, when one is configured."""

@@ -69,13 +69,14 @@ def answer_by_taps(app, *, stop_at: str | None = None, card_taps: int = 10) -> N
 
 def test_senior_card_filled_from_a_card_by_taps_and_submitted(kiosk_with_reader, events):
     app, reader, _prompt = kiosk_with_reader
-    reader.delay_s = 0.3          # the resident takes a moment to put the card down
+    reader.hold()                 # the resident takes a moment to put the card down
     touch(tile(app, "senior_card"))
     answer_by_taps(app)
     consent = [e for e in events if e.type is EventType.PROMPT and e.data["field_id"] == "consent"][0]
     assert "身份证" in consent.data["text"]                     # the consent says the card is read
     until_panel(app, "wait")
     assert app.controller.speaker.said[-1] == "请把身份证放在读卡区，放好不要动。"
+    reader.release()
     until_panel(app, "confirm")
     panel = app.screens.current_screen
     rows = {r.label: r.value for r in panel.ids.rows.children}
@@ -114,7 +115,7 @@ def test_a_failed_read_falls_back_to_voice_and_keypad_kindly(kiosk_with_reader, 
 
 def test_other_way_closes_the_panel_and_speech_still_answers(kiosk_with_reader, events):
     app, reader, _prompt = kiosk_with_reader
-    reader.delay_s = 30           # the card never comes: the resident chooses another way
+    reader.hold()                 # the card never comes: the resident chooses another way
     touch(tile(app, "senior_card"))
     answer_by_taps(app)
     until_panel(app, "wait")
@@ -127,7 +128,7 @@ def test_other_way_closes_the_panel_and_speech_still_answers(kiosk_with_reader, 
 
 def test_speech_while_the_panel_waits_is_answered(kiosk_with_reader):
     app, reader, _prompt = kiosk_with_reader
-    reader.delay_s = 30
+    reader.hold()
     touch(tile(app, "senior_card"))
     answer_by_taps(app)
     until_panel(app, "wait")
@@ -153,22 +154,41 @@ def test_wrong_values_read_again(kiosk_with_reader):
 def test_family_helper_card_fills_only_the_helpers_name(kiosk_with_reader):
     app, reader, _prompt = kiosk_with_reader
     reader.script(HELPER, demo_card())
-    reader.delay_s = 0.3
+    reader.hold()
     touch(tile(app, "senior_card"))
     press(app, say("applicant.proxy"))
     press(app, say("ui.readback_yes"))
     until_panel(app, "wait")
     panel = app.screens.current_screen
     assert panel.whose_text == say("idcard.whose.helper")
+    reader.release()
     until_panel(app, "confirm")
     assert [r.label for r in panel.ids.rows.children] == [say("helper_name.label")]
     press(app, say("idcard.confirm_yes"))
     session = app.controller.session
     assert session.answers["helper_name"] == "李建国" and "name" not in session.answers
+    reader.hold()
     answer_by_taps(app)
     until_panel(app, "wait")
     assert app.screens.current_screen.whose_text == say("idcard.whose.elder")
     assert app.controller.speaker.said[-1] == say("idcard.place.elder")
+    reader.release()
     until_panel(app, "confirm")
     press(app, say("idcard.confirm_yes"))
     assert session.answers["name"] == "张秀英" and session.answers["helper_name"] == "李建国"
+
+
+def test_the_app_installs_the_reader_from_settings(app):
+    before = list(app.controller.core_listeners)
+    app.settings.idcard.type = "twin"
+    try:
+        app._install_idcard()
+        prompt = app.idcard_prompt
+        assert prompt is not None and prompt.reader.description == "twin"
+        assert prompt.wait_s == app.settings.idcard.wait_s
+        assert app.screens.current != SCREEN          # the panel's screen never shows by itself
+    finally:
+        app.settings.idcard.type = "none"
+        if getattr(app, "idcard_prompt", None) is not None:
+            uninstall(app, app.idcard_prompt)
+    assert app.controller.core_listeners == before

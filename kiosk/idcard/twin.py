@@ -43,6 +43,16 @@ class TwinReader:
         self.delay_s = delay_s
         self.sam_info = sam or SamInfo(True, "", DEMO_SAM_ID)
         self.reads = 0
+        self.gate: threading.Event | None = None    # hold(): reads wait until release()
+
+    def hold(self) -> None:
+        """Make reads wait (the card is not on the reader yet) until `release()` or a cancel."""
+        self.gate = threading.Event()
+
+    def release(self) -> None:
+        """The card is put down: waiting reads go on."""
+        if self.gate is not None:
+            self.gate.set()
 
     def script(self, *outcomes: IdCard | str) -> None:
         """Queue what the next reads return (a card, or a failure code)."""
@@ -58,6 +68,11 @@ class TwinReader:
         self.reads += 1
         if self.delay_s and cancel is not None and cancel.wait(self.delay_s):
             raise ReadFailed("cancelled")
+        gate = self.gate
+        while gate is not None and not gate.is_set():
+            if cancel is not None and cancel.wait(0.02):
+                raise ReadFailed("cancelled")
+            gate.wait(0.02)
         if cancel is not None and cancel.is_set():
             raise ReadFailed("cancelled")
         if not self.sam_info.ok:

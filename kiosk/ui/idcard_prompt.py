@@ -133,7 +133,9 @@ class IdcardPrompt:
 
     @property
     def screen(self) -> IdcardScreen:
-        """The panel's screen."""
+        """The panel's screen (added on first use: the first screen added would be shown at start)."""
+        if not self.app.screens.has_screen(SCREEN):
+            self.app.screens.add_widget(IdcardScreen(name=SCREEN))
         return self.app.screens.get_screen(SCREEN)
 
     # ----------------------------------------------------------------- events
@@ -337,8 +339,6 @@ class IdcardPrompt:
 def install(app, reader, wait_s: float = WAIT_S) -> IdcardPrompt:
     """Offer `reader` on this kiosk: the screen, and a listener on this and every later visit."""
     prompt = IdcardPrompt(app, reader, wait_s)
-    if not app.screens.has_screen(SCREEN):
-        app.screens.add_widget(IdcardScreen(name=SCREEN))
     ctl = app.controller
     ctl.core_listeners.append(prompt.on_event)
     if ctl.visit is not None:
