@@ -1,10 +1,14 @@
 """Done: the receipt number in huge digits, print status, what to bring and where to go.
 
-Returns to Home by itself after `[ui] done_return_s` (the controller runs the countdown).
+The number sits in its own row right under the title; everything else (the print notice, what
+to bring, where to go) lives in a scrolling box below it, so no notice can ever cover the
+number, at any window size or with 字再大些. The controller runs the countdown home: any tap on
+this screen starts it again, and while the "not printed" notice is up there is no countdown
+(the screen stays until the resident taps 办完了 / 再办一件, or staff come).
 """
 from __future__ import annotations
 
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
@@ -23,13 +27,16 @@ class DoneScreen(Screen):
 
     receipt_no = StringProperty("")
     print_status = StringProperty("")
+    print_fault = BooleanProperty(False)     # the receipt did not print: the notice is up, no countdown
     info_text = StringProperty("")
     seconds_left = NumericProperty(0)
+    stay = StringProperty("")               # how long the screen stays, and how to stay longer
 
     def show(self, d: dict) -> None:
         """A SUBMITTED event's data."""
         self.receipt_no = d.get("receipt_no", "")
         self.print_status = ""
+        self.print_fault = False
         lines = []
         documents = d.get("documents") or []
         if documents:
@@ -41,3 +48,32 @@ class DoneScreen(Screen):
         if d.get("opening_hours"):
             lines.append(say("ui.done_hours", hours=d["opening_hours"]))
         self.info_text = "\n".join(lines)
+
+    def show_print(self, notice) -> None:
+        """A kiosk.printing.handout.PrintNotice: the status line, or the fault notice."""
+        self.print_fault = notice.fault
+        self.print_status = notice.status_text
+
+    def on_seconds_left(self, *_args) -> None:
+        self._update_stay()
+
+    def on_print_fault(self, *_args) -> None:
+        self._update_stay()
+
+    def _update_stay(self) -> None:
+        if self.print_fault:
+            self.stay = say("print_fault_stay")
+        elif self.seconds_left > 0:
+            self.stay = say("print_done_countdown", seconds=int(self.seconds_left))
+        else:
+            self.stay = ""
+
+    def on_touch_down(self, touch):
+        """Any tap restarts the countdown home (the resident is still reading)."""
+        if self.collide_point(*touch.pos):
+            from kivy.app import App  # noqa: PLC0415
+
+            controller = getattr(App.get_running_app(), "controller", None)
+            if controller is not None and hasattr(controller, "done_touched"):
+                controller.done_touched()
+        return super().on_touch_down(touch)
