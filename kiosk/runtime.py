@@ -29,12 +29,17 @@ class Runtime:
         """A fresh visit: no memory of anyone before."""
         return Visit(self.settings.site, self.store, self.today)
 
-    def purge_old_drafts(self) -> int:
-        """Forget unfinished drafts older than `store.draft_purge_hours` (kept that long for staff)."""
+    def purge_old_drafts(self, clock=None) -> int:
+        """Forget unfinished drafts older than `store.draft_purge_hours` (kept that long for staff) and
+        records past their form's `retention_days` (kiosk.store.retention); returns rows removed."""
+        from kiosk.store.retention import purge_all  # noqa: PLC0415
+
+        retention = {f.id: f.retention_days for f in self.catalogue.forms.values()}
         try:
-            return self.store.purge_drafts(dt.timedelta(hours=self.settings.store.draft_purge_hours))
+            return purge_all(self.store, retention, draft_hours=self.settings.store.draft_purge_hours,
+                             clock=clock).total
         except StoreError as err:
-            log.error("draft purge failed: %s", err.code)
+            log.error("purge failed: %s", err.code)
             return 0
 
 

@@ -335,7 +335,7 @@ def test_cli_store_purge(tmp_path, monkeypatch, capsys):
     s.save_draft(recent)
     s.close()
     assert main(["store", "purge"]) == 0             # default 72 h from settings
-    assert "purged 1" in capsys.readouterr().out
+    assert "drafts=1 " in capsys.readouterr().out
     s = SqliteStore(tmp_path / "kiosk.db", "K01", secret=SECRET)
     assert s.draft_ids() == [recent.draft_id]
     s.close()

@@ -233,5 +233,6 @@ class AuditLog:
         """Blank the masked values of rows older than `before` (retention); the chain stays provable."""
         with self.db.transaction("audit retention") as conn:
             return conn.execute("UPDATE staff_audit SET old = '', new = '', reason = '', purged = 1 "
-                                "WHERE purged = 0 AND vmac != '' AND ts < ? AND (old != '' OR new != '' OR reason != '')",
+                                "WHERE purged = 0 AND vmac != '' AND ts < ? AND (old != '' OR new != '' OR reason != '') "
+                                "AND action != 'retention_purge'",   # counts only: kept as the record
                                 (before.isoformat(),)).rowcount

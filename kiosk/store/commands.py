@@ -10,7 +10,6 @@ import argparse
 import getpass
 import json
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 from kiosk.config import Settings, load_settings
@@ -70,9 +69,13 @@ def _purge(args: argparse.Namespace) -> int:
     if not hours > 0:
         print("kiosk: --hours must be > 0", file=sys.stderr)
         return 2
+    from kiosk.catalogue.loader import load_catalogue  # noqa: PLC0415
+    from kiosk.store.retention import purge_all  # noqa: PLC0415
+
+    retention = {f.id: f.retention_days for f in load_catalogue(settings.forms_dir).forms.values()}
     with open_store(settings, unlock=False) as store:
-        count = store.purge_drafts(timedelta(hours=hours))
-    print(f"purged {count} unfinished draft(s) older than {hours:g} h")
+        report = purge_all(store, retention, draft_hours=hours)
+    print(f"purged (drafts older than {hours:g} h, records past retention_days): {report.line()}")
     return 0
 
 
