@@ -21,6 +21,7 @@ from typing import Any
 
 from kiosk.printing.receipt import Receipt
 from kiosk.store.db import Database
+from kiosk.store.transient import PERSONAL_RECEIPT_FIELDS, PROCESS_SEAL
 
 OWNER = "printing"
 MIGRATIONS = [
@@ -119,7 +120,10 @@ class PrintQueue:
         hook of a submission), it joins that transaction: the job commits with the submission.
         """
         now = self._clock().isoformat()
-        body = json.dumps(receipt.to_dict(), ensure_ascii=False)
+        # The masked personal lines are sealed with a key held only in memory: a stolen disk
+        # gets no name/phone/building list from the queue (kiosk.store.transient).
+        body = json.dumps(PROCESS_SEAL.seal_fields(receipt.to_dict(), PERSONAL_RECEIPT_FIELDS, receipt.receipt_no),
+                          ensure_ascii=False)
         with self.db.transaction("enqueue print job") as conn:
             cur = conn.execute(
                 "INSERT INTO printing_jobs (receipt_no, receipt, created_at, updated_at) VALUES (?, ?, ?, ?)",
@@ -195,6 +199,8 @@ _COLUMNS = ("id, receipt, state, tries, last_error, created_at, updated_at, clos
 
 
 def _job(row: Any) -> PrintJob:
-    return PrintJob(row[0], Receipt.from_dict(json.loads(row[1])), row[2], row[3], row[4],
+    d = json.loads(row[1])
+    d = PROCESS_SEAL.open_fields(d, PERSONAL_RECEIPT_FIELDS, str(d.get("receipt_no", "")))
+    return PrintJob(row[0], Receipt.from_dict(d), row[2], row[3], row[4],
                     dt.datetime.fromisoformat(row[5]), dt.datetime.fromisoformat(row[6]), row[7],
                     row[8], row[9], bool(row[10]), row[11])

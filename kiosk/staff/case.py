@@ -22,7 +22,7 @@ from kiosk.staff.audit import masked
 from kiosk.staff.errors import DraftGone, NeedsReason, StaffError, StaleDraft
 from kiosk.staff.tickets import DONE
 from kiosk.store.db import Database
-from kiosk.store.model import Draft, StoreError, Submission
+from kiosk.store.model import Draft, StoreError, Submission, sealed_field_ids
 from kiosk.voices import say
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ class DraftCase:
         return dropped
 
     def _draft(self) -> Draft:
-        personal = {f.id for f in self.fields if f.personal} & set(self.answers)
+        personal = sealed_field_ids(self.fields, self.answers)     # personal and free text
         step = self.live.field.id if self.live is not None else self.step
         return Draft(self.draft_id, self.form.id, dict(self.answers), personal, step)
 

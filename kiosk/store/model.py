@@ -75,6 +75,22 @@ ERROR_CODES = (
 )
 
 
+# Field types whose answers are sealed like personal data although they are not masked on screen:
+# free text carries names, phones and health details in the resident's own words.
+SEALED_TYPES = frozenset({"text"})
+
+
+def sealed_field_ids(fields: Iterable[Any], answered: Iterable[str]) -> set[str]:
+    """Ids among `answered` that the store must seal: personal fields and free text.
+
+    `fields` are FieldSpecs (anything with .id, .personal and .type); what goes into
+    `Draft.personal`, so drafts, submissions and the outbox all seal them.
+    """
+    wanted = set(answered)
+    return {f.id for f in fields
+            if f.id in wanted and (f.personal or getattr(f.type, "value", f.type) in SEALED_TYPES)}
+
+
 @dataclass
 class Draft:
     """An unfinished form: what the resident has answered so far."""
