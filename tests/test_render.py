@@ -39,7 +39,7 @@ ADDRESS = field("address")
     (field("choice", choices=CHOICES), "bath", "助浴", "助浴"),
     (field("multi_choice", choices=CHOICES), ["clean", "meal"], "助餐、保洁", "助餐、保洁"),
     (field("yes_no"), True, "是", "是"),
-    (field("yes_no"), False, "否", "否"),
+    (field("yes_no"), False, "不是", "不是"),              # 不是, never 否
     (field("consent"), True, "同意", "同意"),
     (field("name"), "买买提·艾力", "买买提·艾力", "买买提·艾力"),
     (field("text", max_length=20), "水管漏了", "水管漏了", "水管漏了"),

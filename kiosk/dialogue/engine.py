@@ -16,13 +16,30 @@ from typing import Any
 
 from kiosk.catalogue.spec import FieldSpec, FieldType, FormSpec, SiteSpec
 from kiosk.dialogue import prelude
-from kiosk.dialogue.events import DialogueEvent, EventType, Listener
+from kiosk.dialogue import words as w
+from kiosk.dialogue.events import (
+    DialogueEvent,
+    Ended,
+    EndReason,
+    EventType,
+    HandoffReason,
+    Listener,
+    NextService,
+    RefusalReason,
+    SpeechControl,
+    SpeechControlRequested,
+    Via,
+)
+from kiosk.dialogue.events import event as make_event
 from kiosk.dialogue.kinds import kind_of
+from kiosk.dialogue.kinds.choice import Ambiguous
+from kiosk.dialogue.kinds.consent import ConsentRefused
 from kiosk.dialogue.kinds.id_number import birth_date_of
 from kiosk.dialogue.render import display, spoken
 from kiosk.dialogue.understand import Aside, Command, command_in, understand, yes_no
 from kiosk.dialogue.validate import Invalid, validate
-from kiosk.store.model import Draft, StoreError, SubmissionStore
+from kiosk.dialogue.words import SPEECH_CONTROLS
+from kiosk.store.model import Draft, StoreError, SubmissionStore, sealed_field_ids
 from kiosk.voices import say
 
 log = logging.getLogger(__name__)
@@ -30,6 +47,37 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3            # failures on one field before the keypad and a helper are offered
 LOW_CONFIDENCE = 0.35       # below this a speech result is treated as not heard
 BIRTH_DATE = "birth_date"   # reuse key the ID number fills in
+
+
+def _end_reason(reason: EndReason | str) -> EndReason:
+    try:
+        return EndReason(reason)
+    except ValueError:
+        log.warning("unknown end reason %r", reason)
+        return EndReason.OTHER
+
+
+def _handoff_reason(reason: HandoffReason | str) -> HandoffReason:
+    try:
+        return HandoffReason(reason)
+    except ValueError:
+        log.warning("unknown handoff reason %r", reason)
+        return HandoffReason.OTHER
+
+
+_READBACK = {Via.SPEECH: "readback", Via.TOUCH: "readback.keyed", Via.KEYPAD: "readback.keyed",
+             Via.DEVICE: "readback.keyed", Via.IDCARD: "readback.keyed"}
+_TYPED_WIDGETS = {"digits", "keyboard"}    # typed, not picked: 您输入的是…
+
+
+def _refusal_reason(problem: Invalid) -> RefusalReason:
+    if isinstance(problem, ConsentRefused):
+        return RefusalReason.CONSENT_REFUSED
+    if isinstance(problem, Ambiguous):
+        return RefusalReason.AMBIGUOUS
+    if problem.key.startswith("answer.unclear") or problem.key == "answer.heard_nothing":
+        return RefusalReason.NOT_UNDERSTOOD
+    return RefusalReason.INVALID
 
 
 class Stage(str, Enum):
@@ -48,8 +96,12 @@ class Stage(str, Enum):
 class Visit:
     """One resident's time at the kiosk: fill-once memory shared by the services they do."""
 
-    def __init__(self, site: SiteSpec, store: SubmissionStore, today: dt.date | None = None):
+    def __init__(self, site: SiteSpec, store: SubmissionStore, today: dt.date | None = None,
+                 private_audio: bool = False):
         self.site = site
+        # A handset or headphones: read ID and phone numbers back whole. On the public speaker
+        # (False) only 尾号XXXX is spoken; the screen always shows the whole value.
+        self.private_audio = private_audio
         self.store = store
         self.today = today
         self.memory: dict[str, tuple[FieldType, Any]] = {}
@@ -103,17 +155,18 @@ class Visit:
     def another(self) -> None:
         """After a submission the resident wants another service: keep the fill-once memory."""
         self.session = None
-        self.emit(DialogueEvent(EventType.NEXT_SERVICE, {"text": say("another.yes"), "speech": say("another.yes")}))
+        self.emit(NextService(text=say("another.yes"), speech=say("another.yes")))
 
-    def end(self, reason: str) -> None:
+    def end(self, reason: EndReason | str) -> None:
         """The resident left (home, timeout, cancel, done): forget everything."""
+        why = _end_reason(reason)
         session, self.session = self.session, None
-        if session is not None and reason == "timeout" and session.stage not in (Stage.DONE, Stage.CANCELLED):
+        if session is not None and why is EndReason.TIMEOUT and session.stage not in (Stage.DONE, Stage.CANCELLED):
             session.keep_draft_for_staff()
         self.memory.clear()
         self.derived.clear()
         self.receipts.clear()
-        self.emit(DialogueEvent(EventType.ENDED, {"reason": reason}))
+        self.emit(Ended(reason=why))
 
 
 class Session:
@@ -136,6 +189,9 @@ class Session:
         self.resume_stage: Stage = Stage.ASK
         self.last_prompt: DialogueEvent | None = None
         self.silences: dict[str, int] = {}    # no-input count per field (or per open question)
+        self.pardons: dict[str, int] = {}     # 你说什么 per field: the second time, more slowly
+        self.paused = False                   # 等一下: the voice loop stops clock and microphone
+        self.pending_via: Via = Via.SPEECH
 
     # ----------------------------------------------------------------- public API
     @property
@@ -151,27 +207,41 @@ class Session:
     def start(self) -> None:
         """Announce the service and ask the first field."""
         self._emit(EventType.FORM_STARTED, form_id=self.form.id, title=self.form.title,
-                   text=self.form.intro, speech=self.form.intro, draft_id=self.draft_id)
+                   text=self.form.intro, speech=self.form.intro, draft_id=self.draft_id,
+                   sentence_name=prelude.sentence_name(self.form))
         self._enter(self._next_index(-1))
 
     def hear(self, transcript: str, confidence: float = 1.0) -> None:
-        """A speech transcript, shaped as vosk returns it ('一 三 八 ...')."""
+        """A speech transcript, shaped as vosk returns it ('一 三 八 ...'); '' is silence."""
         transcript = (transcript or "").strip()
-        self._emit(EventType.HEARD, transcript=transcript, confidence=confidence, via="speech")
+        self._emit(EventType.HEARD, transcript=transcript, confidence=confidence, via=Via.SPEECH)
         if self.stage is Stage.DONE:
             answer = yes_no(transcript)
             if answer is not None:
-                self.visit.another() if answer else self.visit.end("done")
+                self.visit.another() if answer else self.visit.end(EndReason.DONE)
             return
         if self.stage is Stage.CANCELLED:
             return
+        if not w.words_of(transcript):
+            self.no_input()
+            return
         command = command_in(transcript)
-        if self.stage in (Stage.CONFIRM, Stage.REUSE, Stage.CANCEL, Stage.REVIEW):
+        if command is Command.RESUME and not self.paused:
+            command = None                  # 好了 / 可以了 outside a pause is an ordinary answer
+        if self.paused and command is not Command.RESUME:
+            self.paused = False             # speaking again ends the pause
+        if command in SPEECH_CONTROLS:
+            self._speech_control(SpeechControl(command.value))
+            return
+        if self.stage is Stage.CONFIRM and command is None:
+            self._hear_readback(transcript)
+            return
+        if self.stage in (Stage.REUSE, Stage.CANCEL, Stage.REVIEW) and command is None:
             answer = yes_no(transcript)
-            if answer is not None and command is None:
+            if answer is not None:
                 self.confirm(answer)
                 return
-            if self.stage is Stage.REVIEW and command is None and self._said_submit(transcript):
+            if self.stage is Stage.REVIEW and self._said_submit(transcript):
                 self.submit()
                 return
         if command is not None:
@@ -179,33 +249,63 @@ class Session:
             return
         if self.stage is Stage.HANDOFF:
             return
-        if confidence < LOW_CONFIDENCE and transcript:
-            self._reject(Invalid("answer.low_confidence"))
+        if confidence < LOW_CONFIDENCE:
+            self._reject(Invalid("answer.low_confidence"), RefusalReason.LOW_CONFIDENCE)
             return
-        if self.stage in (Stage.ASK, Stage.CONFIRM, Stage.REUSE):
+        if self.stage in (Stage.ASK, Stage.REUSE):
             heard = understand(self.field, transcript, self.visit.site, self.visit.today)
             if heard.aside is not None:
                 self._aside(heard.aside)
             elif heard.problem is not None:
                 self._reject(heard.problem)
-            else:
-                self._understood(heard.value)
-        elif self.stage is Stage.CANCEL:
-            self._reask_yes_no()
-        elif self.stage is Stage.REVIEW:
+            elif heard.value is not None:
+                self._understood(heard.value, Via.SPEECH)
+        else:
             self._reask_yes_no()
 
-    def answer(self, value: Any) -> None:
-        """A structured answer from touch (choice value, digits, date, ...)."""
+    def _hear_readback(self, transcript: str) -> None:
+        """At "您说的是…，对吗？" only a recognised yes confirms and only a recognised no rejects.
+
+        不对，是李四 / 不对，一三九… takes the new value to its own read-back; anything else asks
+        "对，还是不对？" again and keeps the answer. A bare 嗯 does not confirm a long number.
+        """
+        kind = kind_of(self.field.type)
+        fixed = w.correction(transcript)
+        if fixed is not None:
+            heard = understand(self.field, fixed, self.visit.site, self.visit.today)
+            if heard.value is not None and heard.problem is None:
+                self._understood(heard.value, Via.SPEECH)
+                return
+        if kind.guards_bare_sound and w.is_bare_sound(transcript):
+            self._reask_readback()
+            return
+        answer = yes_no(transcript)
+        if answer is None:
+            self._reask_readback()
+        else:
+            self.confirm(answer)
+
+    def answer(self, value: Any, via: Via | str = Via.TOUCH) -> None:
+        """A structured answer from touch (choice value, digits, date, ...).
+
+        `via` says how it came: a tap on an unambiguous answer (a choice, 是/不是, 同意) is kept
+        at once; typed and keyed answers are read back as 您输入的是…, spoken ones as 您说的是….
+        """
         if self.stage not in (Stage.ASK, Stage.CONFIRM, Stage.REUSE):
             return
-        self._emit(EventType.HEARD, field_id=self.field.id, via="touch")
+        how = Via(via)
+        self.paused = False
+        self._emit(EventType.HEARD, field_id=self.field.id, via=how)
         try:
             value = validate(self.field, value, self.visit.site, self.visit.today)
         except Invalid as problem:
             self._reject(problem)
             return
-        self._understood(value)
+        self._understood(value, how)
+
+    def speech_control(self, control: SpeechControl | str) -> None:
+        """A visible 慢一点 / 大声点 / 再说一遍 / 暂停 button: same as saying it; never a failure."""
+        self._speech_control(SpeechControl(control))
 
     def confirm(self, yes: bool) -> None:
         """Yes/no to whatever question is open (read-back, reuse, cancel, review submit)."""
@@ -260,7 +360,8 @@ class Session:
         if n >= 3:
             text = say("assist.offer")
             self._emit(EventType.ASSISTANCE_OFFERED, field_id=self.field.id, attempts=n, text=text,
-                       speech=text, form_id=self.form.id, draft_id=self.draft_id, reason="no_input")
+                       speech=text, form_id=self.form.id, draft_id=self.draft_id,
+                       reason=HandoffReason.NO_INPUT)
             return
         if n == 2:
             text = say("noinput.touch")
@@ -293,7 +394,7 @@ class Session:
                 self._enter(i, again=True)
                 return
 
-    def request_help(self, reason: str = "asked") -> None:
+    def request_help(self, reason: HandoffReason | str = HandoffReason.ASKED) -> None:
         """Call a staff helper; the session waits and can be resumed as it was."""
         if self.stage in (Stage.DONE, Stage.CANCELLED):
             return
@@ -301,7 +402,7 @@ class Session:
             self.resume_stage = self.stage
         self.stage = Stage.HANDOFF
         self._save_draft()
-        self._emit(EventType.HANDOFF_REQUESTED, reason=reason, form_id=self.form.id,
+        self._emit(EventType.HANDOFF_REQUESTED, reason=_handoff_reason(reason), form_id=self.form.id,
                    field_id=self.field.id, draft_id=self.draft_id,
                    text=say("handoff.coming"), speech=say("handoff.coming"))
 
@@ -393,7 +494,7 @@ class Session:
 
     # ----------------------------------------------------------------- internals
     def _emit(self, etype: EventType, **data: Any) -> DialogueEvent:
-        event = DialogueEvent(etype, data)
+        event = make_event(etype, **data)
         if etype in (EventType.PROMPT, EventType.UNDERSTOOD, EventType.REUSE_OFFERED,
                      EventType.CANCEL_ASKED, EventType.REVIEW):
             self.last_prompt = event
@@ -415,9 +516,14 @@ class Session:
                 return j
         return None
 
-    def _progress(self) -> tuple[int, int]:
+    def _progress(self) -> tuple[int, int, bool]:
+        """(step, total, total_known): questions whose condition is not decided yet are counted,
+        so the total never jumps up mid-form; it can only shrink, and is 'about' until known."""
         shown = [i for i, f in enumerate(self.fields) if self._applies(f)]
-        return (shown.index(self.index) + 1 if self.index in shown else len(shown)), len(shown)
+        open_ = [f for f in self.fields if f.when is not None and f.when.field not in self.answers
+                 and f.when.field not in self.skipped]
+        step = shown.index(self.index) + 1 if self.index in shown else len(shown)
+        return step, len(shown) + len(open_), not open_
 
     def _enter(self, i: int | None, again: bool = False) -> None:
         if i is None:
@@ -434,39 +540,54 @@ class Session:
             key = "reuse.from_id" if f.reuse in self.visit.derived else "reuse.ask"
             self._emit(EventType.REUSE_OFFERED, field_id=f.id, label=f.label, value=earlier,
                        display=shown, text=say(key, label=f.label, value=shown),
-                       speech=say(key, label=f.label, value=spoken(f, earlier)))
+                       speech=say(key, label=f.label, value=spoken(f, earlier, self.visit.private_audio)),
+                       form_id=self.form.id, title=self.form.title, sentence_name=prelude.sentence_name(self.form))
             return
         self.stage = Stage.ASK
         prompt = prelude.consent_prompt(self.form, self.answers, self.visit.card_reader) if f.id == prelude.CONSENT else f.prompt
-        step, total = self._progress()
+        step, total, known = self._progress()
+        kind = kind_of(f.type)
         self._emit(
             EventType.PROMPT, field_id=f.id, field_type=f.type.value, label=f.label,
             text=prompt, speech=prompt, help=f.help, optional=f.optional, step=step, total=total,
             choices=[{"value": c.value, "label": c.label} for c in f.choices],
             current=self.answers.get(f.id), bounds=self._bounds(f),
-            attempts=self.attempts.get(f.id, 0), repeat=again,
+            attempts=self.attempts.get(f.id, 0), repeat=again, total_known=known,
+            touch_widget=kind.touch_widget, example=kind.example(f),
         )
 
     def _bounds(self, f: FieldSpec) -> dict[str, Any]:
         return kind_of(f.type).bounds(f, self.visit.site, self.visit.today)
 
-    def _understood(self, value: Any) -> None:
+    def _understood(self, value: Any, via: Via = Via.SPEECH) -> None:
         f = self.field
+        kind = kind_of(f.type)
+        if via is not Via.SPEECH and not kind.needs_readback_on_tap:
+            self._commit(value, via)          # a tapped option is what was meant: no read-back
+            return
         self.pending = value
+        self.pending_via = via
         self.stage = Stage.CONFIRM
         shown = display(f, value)
+        key = _READBACK[via] if via is Via.SPEECH or kind.touch_widget in _TYPED_WIDGETS else "readback.touched"
         self._emit(EventType.UNDERSTOOD, field_id=f.id, value=value, display=shown,
-                   text=say("readback", value=shown),
-                   speech=say("readback", value=spoken(f, value)))
+                   text=say(key, value=shown),
+                   speech=say(key, value=spoken(f, value, self.visit.private_audio)), via=via)
 
-    def _reject(self, problem: Invalid) -> None:
+    def _reject(self, problem: Invalid, reason: RefusalReason | None = None) -> None:
+        """A miss: the VoiceXML nomatch ladder (message; + an example; keypad and staff)."""
         f = self.field
         self.stage = Stage.ASK
         self.pending = None
         n = self.attempts[f.id] = self.attempts.get(f.id, 0) + 1
         message = problem.message()
+        if n == 2:
+            example = kind_of(f.type).example(f)
+            if example and example not in message:
+                message = f"{message}{example}"
+        why = reason or _refusal_reason(problem)
         self._emit(EventType.REJECTED, field_id=f.id, key=problem.key, text=message,
-                   speech=message, attempts=n)
+                   speech=message, attempts=n, reason=why)
         if n == MAX_ATTEMPTS:
             text = say("assist.offer")
             self._emit(EventType.ASSISTANCE_OFFERED, field_id=f.id, attempts=n, text=text,
@@ -475,7 +596,7 @@ class Session:
     def _aside(self, aside: Aside) -> None:
         """Not an answer: 我不知道 is a miss that offers help; 那个 and 为什么 are not mistakes."""
         if aside is Aside.DONT_KNOW:
-            self._reject(Invalid("answer.dont_know"))
+            self._reject(Invalid("answer.dont_know"), RefusalReason.DONT_KNOW)
             return
         if aside is Aside.FILLER:
             self.no_input()          # 嗯 / 那个 alone: nothing was answered yet
@@ -483,17 +604,36 @@ class Session:
         self.stage = Stage.ASK
         self.pending = None
         text = say("answer.why", help=self.field.help or self.field.prompt)
-        self._emit(EventType.REJECTED, field_id=self.field.id, key=f"answer.{aside.value}", text=text,
-                   speech=text, attempts=self.attempts.get(self.field.id, 0))
+        self._emit(EventType.REJECTED, field_id=self.field.id, key="answer.why", text=text,
+                   speech=text, attempts=self.attempts.get(self.field.id, 0),
+                   reason=RefusalReason.WHY, counts=False)
 
-    def _commit(self, value: Any) -> None:
+    def _speech_control(self, control: SpeechControl) -> None:
+        """慢一点 / 大声点 / 你说什么 / 等一下 / 好了: tell the voice loop; never a failed answer."""
+        if control is SpeechControl.PAUSE:
+            self.paused = True
+        elif control is SpeechControl.RESUME:
+            self.paused = False
+        key = self.field.id if self.stage in (Stage.ASK, Stage.CONFIRM, Stage.REUSE) else self.stage.value
+        slower = False
+        if control is SpeechControl.PARDON:
+            n = self.pardons[key] = self.pardons.get(key, 0) + 1
+            slower = n >= 2
+        text = say(f"speech_control.{control.value}")
+        self.visit.emit(SpeechControlRequested(control=control, text=text, speech=text, slower=slower))
+        if control is not SpeechControl.PAUSE:
+            self.repeat()              # the question again, at the new rate / volume
+
+    def _commit(self, value: Any, via: Via | None = None) -> None:
         f = self.field
         old = self.answers.get(f.id)
         self.answers[f.id] = value
         self.skipped.discard(f.id)
         self.visit.remember(f, value)
         self.attempts.pop(f.id, None)
-        self._emit(EventType.CONFIRMED, field_id=f.id, value=value, display=display(f, value))
+        self._emit(EventType.CONFIRMED, field_id=f.id, value=value, display=display(f, value),
+                   via=via or self.pending_via)
+        self.pending_via = Via.SPEECH
         if old is not None and old != value:
             self._drop_unreachable()
         self._save_draft()
@@ -562,19 +702,33 @@ class Session:
     def _reask_yes_no(self) -> None:
         text = say("yes_no.reask")
         self._emit(EventType.REJECTED, field_id=None, key="yes_no.reask", text=text, speech=text,
-                   attempts=0)
+                   attempts=0, reason=RefusalReason.YES_NO_NEEDED, counts=False)
+
+    def _reask_readback(self) -> None:
+        """Neither 对 nor 不对 at a read-back: ask again; the answer is kept, not replaced."""
+        f = self.field
+        text = say("readback.reask", value=display(f, self.pending))
+        speech = say("readback.reask", value=spoken(f, self.pending, self.visit.private_audio))
+        self._emit(EventType.REJECTED, field_id=None, key="readback.reask", text=text, speech=speech,
+                   attempts=0, reason=RefusalReason.YES_NO_NEEDED, counts=False)
 
     @staticmethod
     def _said_submit(transcript: str) -> bool:
         return any(w in transcript.replace(" ", "") for w in say("review.submit_words").split())
 
     def _draft(self) -> Draft:
+        # Personal answers and free text are sealed (free text holds names and phones in passing).
         return Draft(draft_id=self.draft_id, form_id=self.form.id, answers=dict(self.answers),
-                     personal=self.personal & set(self.answers), step=self.field.id)
+                     personal=sealed_field_ids(self.fields, self.answers), step=self.field.id)
 
     def _save_draft(self) -> None:
         try:
             self.visit.store.save_draft(self._draft())
         except StoreError as err:
-            # The answers stay in memory; submission will try again and tell the resident.
+            # The answers stay in memory; submission will try again. The resident is told once
+            # and offered staff (the desk opens a store_failed ticket on this event).
             log.error("draft save failed: %s", err.code)
+            if not getattr(self, "_draft_save_told", False):
+                self._draft_save_told = True
+                self._emit(EventType.DRAFT_SAVE_FAILED, code=err.code, form_id=self.form.id,
+                           draft_id=self.draft_id, text=say("draft_save_failed"))

@@ -49,7 +49,7 @@ def prelude_fields(form: FormSpec) -> list[FieldSpec]:
     fields.append(
         FieldSpec(
             id=CONSENT, type=FieldType.CONSENT, label=say("consent.label"),
-            prompt=say("consent.prompt.self", service=form.title, days=form.retention_days),
+            prompt=say("consent.prompt.self", service=sentence_name(form), days=form.retention_days),
             help=say("consent.help"),
         )
     )
@@ -63,12 +63,27 @@ def consent_prompt(form: FormSpec, answers: dict, card_reader: bool = False) -> 
     """
     if answers.get(APPLICANT) == "proxy":
         relation = say(f"relation.{answers.get('helper_relation', 'relative')}")
-        text = say("consent.prompt.proxy", service=form.title, days=form.retention_days,
+        text = say("consent.prompt.proxy", service=sentence_name(form), days=form.retention_days,
                    helper=answers.get("helper_name", ""), relation=relation)
     else:
-        text = say("consent.prompt.self", service=form.title, days=form.retention_days)
+        text = say("consent.prompt.self", service=sentence_name(form), days=form.retention_days)
     if card_reader and any(f.type is FieldType.ID_NUMBER for f in form.fields):
         question = say("idcard.consent_question")
         body = text.removesuffix(question)
         text = body + say("idcard.consent_note") + (question if body != text else "")
     return text
+
+
+_VERBS = ("办理", "申请", "预约", "登记", "开具", "反映", "报名", "领取")
+
+
+def sentence_name(form: FormSpec) -> str:
+    """The service inside a sentence: 老年人优待证办理 -> 办理老年人优待证 (a form may say its own)."""
+    own = getattr(form, "sentence_name", "") or ""
+    if own:
+        return str(own)
+    title = form.title
+    for verb in _VERBS:
+        if title.endswith(verb) and len(title) > len(verb):
+            return verb + title[: -len(verb)]
+    return title

@@ -45,7 +45,7 @@ class ConsentKind(FieldKind):
     def display(self, value: Any, field: FieldSpec) -> str:
         if value is None:
             return ""
-        return say("answer.show_consent") if value is True else say("answer.show_no")
+        return say("answer.show_consent") if value is True else say("answer.show_no_consent")
 
     def grammar(self, field: FieldSpec, site: SiteSpec | None = None) -> list[str]:
         return list(w.YES_WORDS + w.NO_WORDS)
