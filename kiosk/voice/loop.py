@@ -289,21 +289,27 @@ class VoiceLoop:
             return
         if self.ears is not None:
             self.on_listening(True)
-            self.ears.start(listen or None, complete=self._complete_predicate())
+            self.ears.start(listen or None, **self._end_of_speech())
         elif not self.paused and self.session is not None:
             self._reread = self.scheduler.call_later(self.reread_after_s, self._nobody_answered)
 
-    def _complete_predicate(self) -> Callable[[str], bool] | None:
-        """The field kind's end-of-speech test for the words heard so far (None: no field)."""
+    def _end_of_speech(self) -> dict[str, Any]:
+        """How this answer ends: the field kind's completeness test (short pause once the words
+        make a whole answer, long pause while not), or the type's fixed pause for free speech."""
         session = self.session
-        if session is None or self.paused or _stage(session) != "ask":
-            return None
+        if session is None or self.paused or _stage(session) not in ASKING_STAGES:
+            return {}
         try:
             from kiosk.dialogue.kinds import kind_of
+            from kiosk.dialogue.kinds.base import FieldKind
         except ImportError:
-            return None
+            return {}
         field = session.field
-        kind = kind_of(field.type)
+        kind = kind_of("yes_no" if _stage(session) != "ask" else field.type)
+        if type(kind).end_of_speech is FieldKind.end_of_speech:   # no completeness test (names, text)
+            from kiosk.speech.recognizer import end_silence_for
+
+            return {"end_silence_s": end_silence_for(field.type)}
 
         def complete(words: str) -> bool:
             try:
@@ -312,7 +318,7 @@ class VoiceLoop:
                 log.exception("end_of_speech failed")
                 return False
 
-        return complete
+        return {"complete": complete}
 
     def _heard(self, text: str, confidence: float) -> None:
         """A final result from the listening thread, on the owner's thread."""
