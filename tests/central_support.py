@@ -140,8 +140,9 @@ def cluster() -> PgCluster:
 class ServerThread:
     """uvicorn serving an app on 127.0.0.1 in a background thread; stop() and start() again."""
 
-    def __init__(self, app, port: int | None = None) -> None:
+    def __init__(self, app, port: int | None = None, lifespan: bool = False) -> None:
         self.app = app
+        self.lifespan = "on" if lifespan else "off"     # on: the app's start/stop hooks run, as when served
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._server: uvicorn.Server | None = None
@@ -149,7 +150,8 @@ class ServerThread:
 
     def start(self) -> "ServerThread":
         """Serve until stop(); returns once the socket accepts connections."""
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
+                                lifespan=self.lifespan)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="uvicorn", daemon=True)
         self._thread.start()

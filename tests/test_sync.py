@@ -248,7 +248,7 @@ def test_kiosk_app_starts_sync_and_wakes_it_on_each_submission(tmp_path, central
 
     from kiosk.app import KioskApp
     from kiosk.config import load_settings
-    from kiosk.dialogue.events import DialogueEvent, EventType
+    from kiosk.dialogue.events import Submitted
 
     dsn, server, token = central
     settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_SYNC__URL": server.url,
@@ -261,7 +261,8 @@ def test_kiosk_app_starts_sync_and_wakes_it_on_each_submission(tmp_path, central
         assert app.sync_worker is not None and len(app.controller.core_listeners) == 1
         sub = submit_allowance(store)
         for listener in app.controller.core_listeners:     # what the controller does on SUBMITTED
-            listener(DialogueEvent(EventType.SUBMITTED, {"receipt_no": sub.receipt_no}))
+            listener(Submitted(receipt_no=sub.receipt_no, uuid=sub.uuid, form_id=sub.form_id, documents=[],
+                               department="", opening_hours="", text="", speech=""))
         deadline = time.monotonic() + 20
         while store.outbox.count_pending() and time.monotonic() < deadline:
             time.sleep(0.05)

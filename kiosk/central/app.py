@@ -14,6 +14,7 @@ from psycopg_pool import PoolTimeout, TooManyRequests
 from kiosk.catalogue.spec import FormSpec, SiteSpec
 from kiosk.central import api, console, public
 from kiosk.central.limits import BodyGuard, Limits
+from kiosk.central.retention import RetentionWorker
 from kiosk.central.store import CentralStore, Clock, utc_now
 from kiosk.central.vault import KeyVault
 from kiosk.common.kdf import PinKdf
@@ -25,19 +26,28 @@ _DEFAULT_KDF = PinKdf()
 def create_app(dsn: str, *, forms: dict[str, FormSpec] | None = None, site: SiteSpec | None = None,
                kdf: PinKdf = _DEFAULT_KDF, session_ttl: timedelta = timedelta(hours=8),
                secure_cookies: bool = False, clock: Clock = utc_now, limits: Limits | None = None,
-               pool_size: int = 10, allow_kdf_n: frozenset[int] = frozenset()) -> FastAPI:
-    """The app over the PostgreSQL database at `dsn` (migrated here, before the first request)."""
+               pool_size: int = 10, allow_kdf_n: frozenset[int] = frozenset(),
+               purge_every_s: float = 6 * 3600) -> FastAPI:
+    """The app over the PostgreSQL database at `dsn` (migrated here, before the first request).
+
+    While served (its lifespan), retention runs at start and every `purge_every_s`.
+    """
     store = CentralStore(dsn, kdf=kdf, clock=clock, pool_size=pool_size, allow_kdf_n=allow_kdf_n)
+    forms = dict(forms or {})
+    retention = RetentionWorker(store, forms, purge_every_s)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        retention.start()
         yield
+        retention.stop()
         store.close()
 
     app = FastAPI(title="kiosk central", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.store = store
     app.state.schema_version = store.migrate()
-    app.state.forms = dict(forms or {})
+    app.state.forms = forms
+    app.state.retention = retention
     app.state.site = site or SiteSpec()
     app.state.vault = KeyVault()
     app.state.session_ttl = session_ttl

@@ -1,4 +1,4 @@
-"""`kiosk central serve | migrate | set-password | add-kiosk` (also `kiosk-central ...`): run the central service.
+"""`kiosk central serve | migrate | set-password | add-kiosk | purge` (also `kiosk-central ...`): the central service.
 
 The database is named by --dsn or $KIOSK_CENTRAL_DSN (a libpq connection string, e.g.
 `host=/run/postgresql dbname=kiosk_central`). FastAPI, uvicorn and psycopg are imported only
@@ -43,6 +43,8 @@ def add_actions(sub) -> None:
     add = with_dsn(sub.add_parser("add-kiosk", help="register a kiosk and print its API token (once)"))
     add.add_argument("kiosk_id")
     add.set_defaults(func=_add_kiosk)
+    with_dsn(sub.add_parser("purge", help="delete submissions past their form's retention_days (counts stay)"
+                            )).set_defaults(func=_purge)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,6 +115,20 @@ def _add_kiosk(args) -> int:
     print(f"kiosk {args.kiosk_id}: put this in the kiosk's kiosk.toml ([sync] token) or KIOSK_SYNC__TOKEN;"
           " it is not shown again:", file=sys.stderr)
     print(token)
+    return 0
+
+
+def _purge(args) -> int:
+    from kiosk.catalogue.loader import load_catalogue
+    from kiosk.central.retention import purge
+    from kiosk.config import load_settings
+
+    store = _store(args)
+    if store is None:
+        return 2
+    deleted = purge(store, dict(load_catalogue(load_settings(args.config).forms_dir).forms))
+    print(f"deleted {sum(deleted.values())} submission(s) past retention"
+          + "".join(f"\n  {form_id}: {n}" for form_id, n in sorted(deleted.items())))
     return 0
 
 

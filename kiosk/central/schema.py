@@ -94,6 +94,18 @@ MIGRATIONS: list[str] = [
         created_at timestamptz NOT NULL DEFAULT now()
     );
     """,
+    # v3: retention. Submissions past their form's retention_days are deleted; what stays is a
+    # count per service, kiosk, local day and status, for statistics (no answers, no receipt).
+    """
+    CREATE TABLE submission_counts (
+        form_id  text NOT NULL,
+        kiosk_id text NOT NULL,
+        day      date NOT NULL,                    -- the centre's local day the submissions were made
+        status   text NOT NULL,
+        n        integer NOT NULL,
+        PRIMARY KEY (form_id, kiosk_id, day, status)
+    );
+    """,
 ]
 
 

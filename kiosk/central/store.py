@@ -318,15 +318,54 @@ class CentralStore:
         return row["status"], status
 
     def day_summary(self, since: datetime, until: datetime) -> list[dict]:
-        """Per service: submissions created in [since, until) by status."""
+        """Per service: submissions created in [since, until) by status, purged ones counted too."""
         with self.connect() as conn:
             return conn.execute(
-                "SELECT form_id, count(*) AS total, "
-                "count(*) FILTER (WHERE status = 'received') AS received, "
-                "count(*) FILTER (WHERE status = 'in_progress') AS in_progress, "
-                "count(*) FILTER (WHERE status = 'done') AS done "
-                "FROM submissions WHERE created_at >= %s AND created_at < %s "
-                "GROUP BY form_id ORDER BY total DESC, form_id", (since, until)).fetchall()
+                "SELECT form_id, sum(n)::int AS total, "
+                "coalesce(sum(n) FILTER (WHERE status = 'received'), 0)::int AS received, "
+                "coalesce(sum(n) FILTER (WHERE status = 'in_progress'), 0)::int AS in_progress, "
+                "coalesce(sum(n) FILTER (WHERE status = 'done'), 0)::int AS done FROM ("
+                "  SELECT form_id, status, 1 AS n FROM submissions WHERE created_at >= %s AND created_at < %s"
+                "  UNION ALL SELECT form_id, status, n FROM submission_counts WHERE day >= %s AND day < %s"
+                ") AS both_kinds GROUP BY form_id ORDER BY total DESC, form_id",
+                (since, until, since.date(), until.date())).fetchall()
+
+    # --- retention --------------------------------------------------------------------------
+    def purge_expired(self, retention_days: dict[str, int], default_days: int, now: datetime | None = None
+                      ) -> dict[str, int]:
+        """Delete submissions past their form's retention (`default_days` for unknown forms), keeping
+        only counts per service, kiosk, day and status; {form_id: rows deleted}. Audited as numbers."""
+        now = now or self.clock()
+        deleted: dict[str, int] = {}
+        with self.connect() as conn:
+            forms = [r["form_id"] for r in conn.execute("SELECT DISTINCT form_id FROM submissions").fetchall()]
+            for form_id in forms:
+                cutoff = now - timedelta(days=retention_days.get(form_id, default_days))
+                gone = conn.execute("DELETE FROM submissions WHERE form_id = %s AND created_at < %s "
+                                    "RETURNING kiosk_id, created_at, status", (form_id, cutoff)).fetchall()
+                if not gone:
+                    continue
+                buckets: dict[tuple[str, Any, str], int] = {}
+                for row in gone:
+                    key = (row["kiosk_id"], row["created_at"].astimezone().date(), row["status"])
+                    buckets[key] = buckets.get(key, 0) + 1
+                conn.cursor().executemany(
+                    "INSERT INTO submission_counts (form_id, kiosk_id, day, status, n) VALUES (%s, %s, %s, %s, %s) "
+                    "ON CONFLICT (form_id, kiosk_id, day, status) DO UPDATE SET n = submission_counts.n + excluded.n",
+                    [(form_id, *key, n) for key, n in buckets.items()])
+                deleted[form_id] = len(gone)
+                self._audit(conn, "retention", "retention.purge", form_id, new=str(len(gone)))
+            # throttling rows and sessions have no retention promise; they just should not pile up
+            conn.execute("DELETE FROM login_failures WHERE next_at < %s", (now - timedelta(days=1),))
+            conn.execute("DELETE FROM staff_sessions WHERE expires_at < %s", (now,))
+        if deleted:
+            self.vacuum()
+        return deleted
+
+    def vacuum(self) -> None:
+        """VACUUM the submissions table, so deleted rows' space is reclaimed (not in a transaction)."""
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            conn.execute("VACUUM submissions")
 
     # --- audit ------------------------------------------------------------------------------
     @staticmethod
