@@ -117,3 +117,41 @@ def test_runtime_forgets_drafts_older_than_the_purge_setting(tmp_path):
     runtime = open_runtime(settings, store=store)  # purges at start
     assert store.load_draft("old") is None and store.load_draft("recent") is not None
     assert runtime.purge_old_drafts() == 0
+
+
+# Keys each event carried before events were typed: `--json` is a public interface, so every one
+# of them must still be there (newer keys are only added).
+OLD_KEYS = {
+    "form_started": {"form_id", "title", "text", "speech", "draft_id"},
+    "prompt": {"field_id", "field_type", "label", "text", "speech", "help", "optional", "step", "total",
+               "choices", "current", "bounds", "attempts", "repeat"},
+    "understood": {"field_id", "value", "display", "text", "speech"},
+    "rejected": {"field_id", "key", "text", "speech", "attempts"},
+    "confirmed": {"field_id", "value", "display"},
+    "reuse_offered": {"field_id", "label", "value", "display", "text", "speech"},
+    "review": {"items", "text", "speech"},
+    "submitted": {"receipt_no", "uuid", "form_id", "documents", "department", "opening_hours", "text", "speech"},
+}
+
+
+def test_json_lines_keep_their_shape_and_read_back_as_typed_events():
+    import io
+
+    from kiosk.console import run_console
+    from kiosk.dialogue.events import DialogueEvent
+
+    form = FORMS["repair_request"]
+    out = io.StringIO()
+    receipt = run_console(Visit(SiteSpec(), MemoryStore("K01")), form, io.StringIO("\n".join(script_for(form))),
+                          out, as_json=True)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert receipt and lines[-1] == {"type": "result", "receipt_no": receipt}
+    heard = [e for e in lines if e["type"] == "heard"]
+    assert heard and all(set(e) == {"type", "transcript", "confidence", "via"} for e in heard)
+    seen = set()
+    for line in lines[:-1]:
+        seen.add(line["type"])
+        assert OLD_KEYS.get(line["type"], set()) <= set(line), line["type"]
+        event = DialogueEvent.from_dict(line)
+        assert {k: v for k, v in event.to_dict().items() if k != "submission"} == line
+    assert set(OLD_KEYS) - {"reuse_offered", "rejected"} <= seen
