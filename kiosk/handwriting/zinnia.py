@@ -27,6 +27,7 @@ _SIGNATURES: dict[str, tuple[list[object], object]] = {
     "zinnia_character_set_width": ([_P, ctypes.c_size_t], None),
     "zinnia_character_set_height": ([_P, ctypes.c_size_t], None),
     "zinnia_character_add": ([_P, ctypes.c_size_t, ctypes.c_int, ctypes.c_int], ctypes.c_int),
+    "zinnia_character_parse": ([_P, ctypes.c_char_p], ctypes.c_int),
     "zinnia_result_size": ([_P], ctypes.c_size_t),
     "zinnia_result_value": ([_P, ctypes.c_size_t], ctypes.c_char_p),
     "zinnia_result_score": ([_P, ctypes.c_size_t], ctypes.c_float),
@@ -90,11 +91,12 @@ class ZinniaModel:
         lib = self._lib
         ch = lib.zinnia_character_new()
         try:
-            lib.zinnia_character_set_width(ch, width)
-            lib.zinnia_character_set_height(ch, height)
-            for i, stroke in enumerate(strokes):
-                for x, y in stroke:
-                    lib.zinnia_character_add(ch, i, x, y)
+            # One parse call, not one call per point: every ctypes call gives up the GIL and
+            # must win it back, and beside a busy UI thread each win can cost a 5 ms switch.
+            text = "(character (width %d)(height %d)(strokes %s))" % (width, height, " ".join(
+                "(" + " ".join(f"({int(x)} {int(y)})" for x, y in stroke) + ")" for stroke in strokes if stroke))
+            if not lib.zinnia_character_parse(ch, text.encode()):
+                raise ZinniaError("zinnia could not parse the strokes")
             res = lib.zinnia_recognizer_classify(self._rec, ch, nbest)
             if not res:
                 why = (lib.zinnia_recognizer_strerror(self._rec) or b"").decode(errors="replace")
