@@ -14,11 +14,13 @@ import pytest
 
 from kiosk.catalogue.spec import FormSpec, SiteSpec
 from kiosk.dialogue.engine import Stage, Visit
+from kiosk.dialogue.events import EndReason
 from kiosk.speech.recognizer import RecognitionResult, ScriptedRecognizer
 from kiosk.speech.speaker import RecordingSpeaker
 from kiosk.store.memory import MemoryStore
 from kiosk.voice import Control, ManualScheduler, VoiceLoop
 from kiosk.voice.controls import RATE_STEPS
+from kiosk.voice.loop import event_data, event_kind
 from kiosk.voices import say
 
 TODAY = dt.date(2026, 11, 23)
@@ -160,55 +162,81 @@ def test_touch_only_kiosk_reads_the_question_again_when_nobody_answers():
     assert k.clock.pending_timers() == [40]
 
 
+def last_prompt_speech(k: Kiosk) -> str:
+    return [e for e in k.events if event_kind(e) == "prompt"][-1].speech
+
+
 def test_rate_and_loudness_controls_step_and_reset_with_the_visit():
     k = Kiosk(ears=False)
-    k.visit.start(FORM)
-    k.clock.run_pending()
-    k.voice.control(Control.SLOWER)
-    k.voice.control("slower")
+    session = k.visit.start(FORM)
+    session.speech_control("slower")
+    session.speech_control("slower")
     assert k.speaker.rate_factor == RATE_STEPS[1]
-    assert k.speaker.said[-1] == say("voice.slower") + k.speaker.said[0]
+    # the acknowledgement, then the question again at the new rate (one text: nothing cut off)
+    assert k.speaker.said[-1] == say("speech_control.slower") + last_prompt_speech(k)
     for _ in range(6):
-        k.voice.control(Control.SLOWER)
+        session.speech_control("slower")
     assert k.speaker.rate_factor == RATE_STEPS[0]
-    assert k.speaker.said[-1].startswith(say("voice.slower_limit"))
-    k.voice.control(Control.LOUDER)
+    assert k.speaker.said[-1] == say("voice.slower_limit") + last_prompt_speech(k)
+    session.speech_control("louder")
     assert k.speaker.volume > 1.0
-    k.visit.end("done")                           # the next resident starts from the defaults
+    assert not session.attempts                    # never a failed answer
+    k.visit.end(EndReason.DONE)                    # the next resident starts from the defaults
     assert k.speaker.rate_factor == 1.0 and k.speaker.volume == 1.0
+
+
+def test_spoken_controls_go_through_the_engine_and_count_for_nothing():
+    k = Kiosk(["慢 一点", "大声 点", *CONSENT, PHONE])
+    session = k.visit.start(FORM)
+    k.settle()
+    assert k.speaker.rate_factor < 1.0 and k.speaker.volume > 1.0
+    assert session.pending == "13812345678" and not session.attempts
+    assert not [e for e in k.events if event_kind(e) in ("rejected", "no_input")]
 
 
 def test_pardon_repeats_the_question_slower_the_second_time():
     k = Kiosk(ears=False)
-    k.visit.start(FORM)
-    k.clock.run_pending()
-    question = k.speaker.said[-1]
-    k.voice.control(Control.PARDON)
-    assert k.speaker.said[-1] == question and k.speaker.rates[-1] == 1.0
-    k.voice.control(Control.PARDON)
-    assert k.speaker.said[-1] == question and k.speaker.rates[-1] < 1.0
+    session = k.visit.start(FORM)
+    session.speech_control("pardon")
+    question = last_prompt_speech(k)
+    assert k.speaker.said[-1] == say("speech_control.pardon") + question and k.speaker.rates[-1] == 1.0
+    session.speech_control("pardon")
+    assert k.speaker.said[-1] == say("speech_control.pardon") + question and k.speaker.rates[-1] < 1.0
     assert k.speaker.rate_factor == 1.0            # only that once
 
 
-def test_pause_stops_the_clock_and_listens_only_for_resume():
-    k = Kiosk(["", "好了", *CONSENT, PHONE])
+def test_pause_by_voice_stops_the_clock_and_silence_counts_for_nothing():
+    k = Kiosk(["等 一下", "", "", "好了", *CONSENT, PHONE])
     session = k.visit.start(FORM)
-    k.voice.control(Control.PAUSE)          # 等一下 at the first question
-    assert k.paused == [True] and k.speaker.said[-1] == say("voice.paused")
     k.settle()
-    # the silence while paused was not a no-input; 好了 resumed and re-asked; then the answer
     assert k.paused == [True, False]
-    assert k.speaker.said[2] == say("voice.resumed") + k.speaker.said[0]
-    assert session.pending == "13812345678" and session.attempts.get("phone", 0) == 0
+    assert say("speech_control.pause") in k.speaker.said
+    resumed = k.speaker.said[2]
+    assert resumed.startswith(say("speech_control.resume")) and resumed.endswith("您同意吗？")
+    # the two silences while paused were not no-inputs and nothing counted as a failure
+    assert not [e for e in k.events if event_kind(e) in ("no_input", "rejected")]
+    assert session.pending == "13812345678"
 
 
-def test_a_tap_ends_a_pause():
+def test_a_tap_ends_a_pause_and_no_reread_runs_while_paused():
     k = Kiosk(ears=False)
-    k.visit.start(FORM)
-    k.voice.control(Control.PAUSE)
-    assert k.voice.paused and not k.clock.pending_timers()     # no re-read while paused
+    session = k.visit.start(FORM)
+    k.clock.run_pending()
+    session.speech_control("pause")
+    k.clock.run_pending()
+    assert k.voice.paused and not k.clock.pending_timers()
     k.voice.quiet()
     assert not k.voice.paused and k.paused == [True, False]
+
+
+def test_controls_without_a_session_are_applied_by_the_loop():
+    speaker, clock = RecordingSpeaker(), ManualScheduler()
+    voice = VoiceLoop(speaker, clock)
+    voice.say("您好")
+    voice.control(Control.FASTER)
+    assert speaker.rate_factor > 1.0 and speaker.said[-1] == say("speech_control.faster")
+    voice.control(Control.PARDON)
+    assert speaker.said[-1] == say("speech_control.faster")
 
 
 def test_capture_takes_one_sentence_instead_of_the_session():
@@ -220,17 +248,9 @@ def test_capture_takes_one_sentence_instead_of_the_session():
     assert got == ["很 好"] and session.stage is Stage.ASK and not session.answers
 
 
-def test_engine_speech_control_event_is_applied_when_the_engine_sends_one():
-    from kiosk.voice.loop import event_data, event_kind
+def test_event_kind_and_data_read_typed_events():
+    from kiosk.dialogue.events import SpeechControl, SpeechControlRequested
 
-    class SpeechControlRequested:  # the shape of the engine's typed event
-        def __init__(self, control):
-            self.control = control
-            self.text = self.speech = ""
-
-    ev = SpeechControlRequested(Control.FASTER)
-    assert event_kind(ev) == "speech_control_requested" and event_data(ev)["control"] is Control.FASTER
-    k = Kiosk(ears=False)
-    k.visit.start(FORM)
-    k.voice.on_event(ev)
-    assert k.speaker.rate_factor > 1.0
+    ev = SpeechControlRequested(control=SpeechControl.FASTER, text="x", speech="x")
+    assert event_kind(ev) == "speech_control" and Control.of(event_data(ev)["control"]) is Control.FASTER
+    assert Control.of(SpeechControl.FASTER) is Control.FASTER

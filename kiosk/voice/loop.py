@@ -32,9 +32,10 @@ LISTEN_AFTER = {"prompt", "understood", "reuse_offered", "rejected", "assistance
                 "cancel_asked", "review", "submitted", "no_input", "nomatch", "not_understood"}
 SAY_ONLY = {"submit_failed", "next_service"}
 SPOKEN_ELSEWHERE = {"handoff_requested", "cancelled", "ended", "heard", "confirmed",
-                    "form_started", "speech_control_requested"}
+                    "form_started", "draft_save_failed"}
+CONTROL_EVENTS = {"speech_control", "speech_control_requested"}
 ASKING_STAGES = {"ask", "confirm", "reuse"}
-RESUME_WORDS = ("好了", "继续", "好", "可以了", "说吧")
+RESUME_WORDS = ("好了", "继续", "我好了", "可以了", "接着来")   # without a session to ask
 MAX_NO_INPUT_PER_QUESTION = 3    # the engine's ladder ends with staff; then the idle warning
 
 
@@ -84,6 +85,8 @@ class VoiceLoop:
         self._reread: Timer | None = None
         self._no_inputs = 0
         self._pardons = 0
+        self._prefix = ""                  # an acknowledgement said before the next question
+        self._next_rate: float | None = None   # one question said slower (the 2nd pardon)
         self._apply_controls()
 
     # ------------------------------------------------------------------ wiring
@@ -120,7 +123,8 @@ class VoiceLoop:
         self.controls.reset()
         self._apply_controls()
         self._capture = None
-        self._intro = ""
+        self._intro = self._prefix = ""
+        self._next_rate = None
         self.last_ask = ""
         self._no_inputs = self._pardons = 0
         self._cancel_reread()
@@ -177,9 +181,7 @@ class VoiceLoop:
         self._stop_ears(timeout=0.1)
         self._cancel_reread()
         self._no_inputs = 0
-        if self.paused:
-            self.paused = False
-            self.on_paused(False)
+        self._set_paused(False)
 
     def grammar(self) -> list[str] | None:
         """Phrases for the field being asked, or None (free speech) when no field is asked."""
@@ -197,8 +199,8 @@ class VoiceLoop:
         speech = data.get("speech") or ""
         if kind == "form_started":
             self._intro = speech
-        elif kind == "speech_control_requested":
-            self.control(data.get("control"))
+        elif kind in CONTROL_EVENTS:
+            self._engine_control(data)
         elif kind == "ended":
             self.reset()
         elif kind in SAY_ONLY:
@@ -208,14 +210,44 @@ class VoiceLoop:
         elif kind in LISTEN_AFTER or speech:
             if kind in ("prompt", "understood", "reuse_offered", "confirmed"):
                 self._no_inputs = 0
-            text = "".join(filter(None, [self._intro, speech])) if kind == "prompt" else speech
+            intro = self._intro if kind == "prompt" else ""
             if kind == "prompt":
                 self._intro = ""
-            self.ask(text, self.grammar())
+            text = "".join(filter(None, [self._prefix, intro, speech]))
+            rate, self._prefix, self._next_rate = self._next_rate, "", None
+            self.ask(text, self.grammar(), rate_factor=rate)
 
     # ------------------------------------------------------------------ controls
+    def _engine_control(self, data: dict[str, Any]) -> None:
+        """The engine's SpeechControlRequested: change the voice; the engine re-asks the question
+        right after (except for a pause), and the acknowledgement is said in front of it."""
+        what = Control.of(data.get("control"))
+        ack = data.get("speech") or ""
+        if what is None:
+            log.warning("unknown speech control %r", data.get("control"))
+            return
+        if what is Control.PAUSE:
+            self.pause(ack)
+            return
+        if what is Control.RESUME:
+            self._set_paused(False)
+        elif what is Control.PARDON:
+            self._next_rate = self.controls.slower_factor() if data.get("slower") else None
+        elif not self.controls.step(what):
+            ack = say(f"voice.{what.value}_limit")
+        self._apply_controls()
+        self._prefix = ack
+        # Normally the engine's re-asked question takes the acknowledgement; if none comes in
+        # this same call, say it alone rather than in front of some later question.
+        self.scheduler.call_soon(self._flush_prefix)
+
+    def _flush_prefix(self) -> None:
+        if self._prefix:
+            text, self._prefix = self._prefix, ""
+            self.say(text)
+
     def control(self, control: Any) -> None:
-        """A speech control (from the engine's event or a button); never a failed answer."""
+        """A speech control with no session to route it (Home, help): applied here directly."""
         what = Control.of(control)
         if what is None:
             log.warning("unknown speech control %r", control)
@@ -229,7 +261,7 @@ class VoiceLoop:
         else:
             changed = self.controls.step(what)
             self._apply_controls()
-            key = f"voice.{what.value}" if changed else f"voice.{what.value}_limit"
+            key = f"speech_control.{what.value}" if changed else f"voice.{what.value}_limit"
             # The acknowledgement is said at the new setting, then the question again.
             self._say_then_ask(say(key))
 
@@ -245,27 +277,29 @@ class VoiceLoop:
         else:
             self.say(text, rate_factor=factor)
 
-    def pause(self) -> None:
-        """等一下: stop talking; listen only for 好了 until then or a tap. No clock runs meanwhile."""
+    def pause(self, ack: str = "") -> None:
+        """等一下: stop talking; listen only for 好了 until then or a tap. No clock runs meanwhile,
+        and silence while paused is never a no-input."""
         self._token += 1
         try:
             self.speaker.stop()
         except Exception:
             log.exception("stopping speech failed")
         self._cancel_reread()
-        was = self.paused
-        self.paused = True
-        if not was:
-            self.on_paused(True)
-        self.say(say("voice.paused"), list(RESUME_WORDS))
+        self._set_paused(True)
+        self.say(ack or say("speech_control.pause"), self.grammar() if self.session else list(RESUME_WORDS))
 
     def resume(self) -> None:
-        """好了 (or a tap): carry on with the question where it was."""
+        """好了 (or a tap) with no session to route it: carry on with the question."""
         if not self.paused:
             return
-        self.paused = False
-        self.on_paused(False)
-        self._say_then_ask(say("voice.resumed"))
+        self._set_paused(False)
+        self._say_then_ask(say("speech_control.resume"))
+
+    def _set_paused(self, on: bool) -> None:
+        if self.paused != on:
+            self.paused = on
+            self.on_paused(on)
 
     def _say_then_ask(self, ack: str) -> None:
         question, listen = self.last_ask, self._last_ask_listen
@@ -328,10 +362,15 @@ class VoiceLoop:
             receiver(text)
             return
         if self.paused:
-            if text and any(w in text.replace(" ", "") for w in RESUME_WORDS):
+            if not text:                  # silence while paused counts for nothing: listen on
+                if self.ears is not None:
+                    self.ears.start(self.grammar() if self.session else list(RESUME_WORDS))
+            elif self.session is not None:
+                self.session.hear(text, confidence)   # 好了 resumes; other words end the pause too
+                if self.paused and _stage(self.session) in ASKING_STAGES:
+                    self._set_paused(False)
+            elif any(w in text.replace(" ", "") for w in RESUME_WORDS):
                 self.resume()
-            elif self.ears is not None:   # still paused: keep listening for 好了, nothing counts
-                self.ears.start(list(RESUME_WORDS))
             return
         if not text:
             self._nobody_answered()
