@@ -265,7 +265,7 @@ def _build(data: dict, name: str) -> tuple[FormSpec | None, list[Problem]]:
     try:
         return FormSpec.model_validate(data), []
     except ValidationError as err:
-        return None, [Problem(name, *_fix_for(e, data)) for e in err.errors()]
+        return None, [Problem(name, *_fix_for(dict(e), data)) for e in err.errors()]
 
 
 # ---------------------------------------------------------------- cross-checks pydantic cannot do
@@ -300,6 +300,7 @@ def _check_form(form: FormSpec, name: str, today: dt.date) -> list[Problem]:
 def _check_condition(f: FieldSpec, target: FieldSpec, name: str) -> list[Problem]:
     """The tested values must be answers the earlier field can actually give."""
     cond, where = f.when, f"{f.id}.when"
+    assert cond is not None, "only called for a field with a condition"
     tests = [v for v in (cond.equals, cond.contains) if v is not None] + list(cond.in_ or [])
     t = target.type
     if t is FieldType.YES_NO:
@@ -321,8 +322,8 @@ def _check_condition(f: FieldSpec, target: FieldSpec, name: str) -> list[Problem
                             f"use one of: {', '.join(values)}")]
         return []
     if t is FieldType.INTEGER:
-        bad = [v for v in tests if isinstance(v, bool) or not isinstance(v, int)
-               or not (target.min <= v <= target.max)]
+        low, high = target.min or 0, target.max or 0     # the spec requires both on integers
+        bad = [v for v in tests if isinstance(v, bool) or not isinstance(v, int) or not (low <= v <= high)]
         if cond.contains is not None or bad:
             return [Problem(name, where, f"{target.id} answers a whole number from {target.min} to {target.max}",
                             "write 'equals:' or 'in:' with whole numbers in that range")]
