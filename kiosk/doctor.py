@@ -187,8 +187,19 @@ def check_idcard(settings) -> Check:
     return reader_check(settings)
 
 
+def check_handwriting(settings) -> Check:
+    """The handwriting recogniser (zinnia library + model) loads and reads a drawn 十."""
+    from kiosk.handwriting import probe  # noqa: PLC0415
+
+    status = probe(settings.ui.handwriting_model)
+    if status.ok:
+        return Check("handwriting", OK, f"{status.library}, {status.model} ({status.detail})")
+    return Check("handwriting", WARN, f"no 手写 key (pinyin keyboard only): {status.detail}",
+                 "apt-get install libzinnia0 tegaki-zinnia-simplified-chinese, or fix [ui] handwriting_model")
+
+
 CHECKS: tuple[Callable, ...] = (check_voice, check_model, check_microphone, check_printer,
-                                check_font, check_storage, check_idcard)
+                                check_font, check_storage, check_idcard, check_handwriting)
 
 
 def run_checks(settings) -> list[Check]:

@@ -121,3 +121,16 @@ def test_probe_reports_library_and_model():
     assert "zinnia" in status.library
     assert status.model == DEFAULT_MODEL
     assert status.characters > 6000
+
+
+def test_doctor_reports_the_recogniser(tmp_path):
+    from kiosk import doctor
+    from kiosk.config import Settings, UISettings
+
+    ok = doctor.check_handwriting(Settings(data_dir=tmp_path))
+    assert ok.status == doctor.OK and DEFAULT_MODEL in ok.detail and "libzinnia" in ok.detail
+    missing = str(tmp_path / "none.model")
+    warn = doctor.check_handwriting(Settings(data_dir=tmp_path, ui=UISettings(handwriting_model=missing)))
+    assert warn.status == doctor.WARN and missing in warn.detail
+    assert "tegaki-zinnia-simplified-chinese" in warn.fix
+    assert doctor.check_handwriting in doctor.CHECKS
