@@ -64,3 +64,88 @@ def test_queue_command_lists_no_personal_data(tmp_path, monkeypatch, capsys):
     assert main(["printer", "dismiss", str(job_id), "--staff", "S01"]) == 0
     assert main(["printer", "queue"]) == 0
     assert "0 receipt(s) waiting" in capsys.readouterr().out
+
+
+def stored_receipt(tmp_path, monkeypatch):
+    """A submission in a real store; returns (settings, submission)."""
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KIOSK_STAFF_SECRET", "staff-secret-for-test-2026")
+    settings = load_settings()
+    with open_store(settings) as store:
+        sub = store.submit(Draft("d1", "meal_booking",
+                                 {"name": "张小明", "phone": "13812345678", "meals": ["lunch"],
+                                  "start_date": "2026-12-03", "days": 5, "pickup": "dine_in",
+                                  "has_diet_needs": False, "applicant": "proxy", "helper_relation": "child"},
+                                 {"name", "phone"}))
+    return settings, sub
+
+
+def serial_env(monkeypatch, port, status=True):
+    monkeypatch.setenv("KIOSK_PRINTER__TYPE", "serial")
+    monkeypatch.setenv("KIOSK_PRINTER__PORT", port)
+    monkeypatch.setenv("KIOSK_PRINTER__STATUS_QUERY", "true" if status else "false")
+
+
+def test_receipt_bytes_then_print_confirmed_on_a_serial_printer(tmp_path, monkeypatch, capsys):
+    from printer_sim import PrinterSim, pty_pair
+
+    from kiosk.printing.preview import render
+
+    _, sub = stored_receipt(tmp_path, monkeypatch)
+    out = tmp_path / "r.bin"
+    assert main(["receipt", sub.receipt_no, "--bytes", str(out)]) == 0
+    data = out.read_bytes()
+    lines = render(data, 80).lines
+    assert sub.receipt_no in lines and "由家属代办：子女" in lines and "预约内容：" in lines
+    assert "提交时间：" in "".join(lines) and "工作人员扫码调取" in lines
+    with pty_pair() as (kiosk_end, printer_end, _):
+        sim = PrinterSim(printer_end)
+        sim.start()
+        try:
+            serial_env(monkeypatch, kiosk_end)
+            assert main(["receipt", sub.receipt_no, "--print", "--staff", "S01"]) == 0
+        finally:
+            sim.close()
+    assert bytes(sim.job) == data                       # first print: the exact bytes, confirmed
+    assert "printed and confirmed" in capsys.readouterr().out
+
+
+def test_receipt_print_exits_1_when_not_confirmed(tmp_path, monkeypatch, capsys):
+    from printer_sim import PrinterSim, pty_pair
+
+    _, sub = stored_receipt(tmp_path, monkeypatch)
+    with pty_pair() as (kiosk_end, printer_end, _):
+        sim = PrinterSim(printer_end, fault="silent", after=100)
+        sim.start()
+        try:
+            serial_env(monkeypatch, kiosk_end)
+            assert main(["receipt", sub.receipt_no, "--print"]) == 1
+            assert "failed: no_reply" in capsys.readouterr().out
+            serial_env(monkeypatch, kiosk_end, status=False)
+            assert main(["receipt", sub.receipt_no, "--print"]) == 1    # sent, but nobody confirmed it
+            assert "NOT confirmed" in capsys.readouterr().out
+        finally:
+            sim.close()
+    assert main(["printer", "queue"]) == 0
+    listing = capsys.readouterr().out
+    assert sub.receipt_no in listing and "unconfirmed" in listing and "1 receipt(s) waiting" in listing
+
+
+def test_selftest_checks_status_after_the_last_byte(tmp_path, monkeypatch, capsys):
+    from printer_sim import PrinterSim, pty_pair
+
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    for fault, code in (("", 0), ("paper_out", 1)):
+        with pty_pair() as (kiosk_end, printer_end, _):
+            sim = PrinterSim(printer_end, fault=fault, after=100)
+            sim.start()
+            try:
+                serial_env(monkeypatch, kiosk_end)
+                assert main(["printer", "selftest"]) == code
+            finally:
+                sim.close()
+        out = capsys.readouterr().out
+        if fault:
+            assert "test page not printed: paper_out" in out
+        else:   # 4 status queries for the report, 4 before the page, 4 after its last byte
+            assert sim.queries == 12 and "confirmed by the printer's status" in out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from kiosk.catalogue.spec import FormSpec, SiteSpec
@@ -93,10 +93,17 @@ class PrintService:
         """Try a queued job again (e.g. after paper was loaded)."""
         return self._attempt(self.queue.get(job_id))
 
-    def reprint(self, job_id: int, staff: str = "") -> PrintOutcome:
-        """Staff reprint of any job: one complete copy marked 补打 with the time, confirmed by status."""
+    def reprint(self, job_id: int, staff: str = "", receipt: Receipt | None = None) -> PrintOutcome:
+        """Staff reprint of any job: one complete copy, confirmed by status.
+
+        Marked 补打 with the time when the job was tried before (a first print is not a
+        reprint). `receipt` replaces the queued copy (e.g. rebuilt from the stored submission
+        when the queue's masked lines were sealed by an earlier process).
+        """
         job = self.queue.get(job_id)
-        outcome = self._attempt(job, reprint_at=self._clock())
+        if receipt is not None:
+            job = replace(job, receipt=receipt)
+        outcome = self._attempt(job, reprint_at=self._clock() if job.tries else None)
         if outcome.ok and staff:
             self.queue.mark_closed_by(job.id, staff)
         return outcome
