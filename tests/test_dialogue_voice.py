@@ -201,6 +201,21 @@ def test_phone_correction_and_bare_sounds_at_a_number_read_back(visit):
     assert rec.last(EventType.CONFIRMED).data["value"] == "13912345678"
 
 
+def test_a_bare_en_does_not_take_a_remembered_phone_number(visit):
+    s = at_phone(visit)
+    s.hear("幺 三 八 一 二 三 四 五 六 七 八")
+    s.hear("对")
+    s2 = visit.start(FORM.model_copy(update={"id": "again"}))
+    s2.answer(True)
+    assert s2.stage is Stage.REUSE and s2.field.id == "name"
+    s2.hear("对")
+    assert s2.stage is Stage.REUSE and s2.field.id == "phone"
+    s2.hear("嗯")
+    assert s2.stage is Stage.REUSE and "phone" not in s2.answers
+    s2.hear("是 的")
+    assert s2.answers["phone"] == "13812345678"
+
+
 def test_a_bare_en_still_confirms_a_name(visit):
     s = at_name(visit)
     s.hear("张 三")
@@ -256,7 +271,7 @@ def test_no_input_ladder_again_then_touch_then_staff(visit):
     s.hear("")                       # silence from the recogniser is the same
     s.no_input()
     first, second = rec.of(EventType.NO_INPUT)
-    assert first.data["text"] == "请说电话。" and first.data["highlight_touch"] is False
+    assert first.data["text"] == "请回答：电话。" and first.data["highlight_touch"] is False
     assert second.data["text"] == "您也可以直接点屏幕。" and second.data["highlight_touch"] is True
     offer = rec.last(EventType.ASSISTANCE_OFFERED)
     assert offer.data["reason"] == HandoffReason.NO_INPUT.value

@@ -236,6 +236,10 @@ class Session:
         if self.stage is Stage.CONFIRM and command is None:
             self._hear_readback(transcript)
             return
+        if self.stage is Stage.REUSE and command is None and kind_of(self.field.type).guards_bare_sound \
+                and w.is_bare_sound(transcript):
+            self._reask_yes_no()            # a bare 嗯 does not take an ID or phone number
+            return
         if self.stage in (Stage.REUSE, Stage.CANCEL, Stage.REVIEW) and command is None:
             answer = yes_no(transcript)
             if answer is not None:
@@ -367,6 +371,8 @@ class Session:
             text = say("noinput.touch")
         elif self.stage is Stage.ASK:
             text = say("noinput.again", label=self.field.label)
+        elif self.stage is Stage.CONFIRM:
+            text = say("readback.reask", value=display(self.field, self.pending))
         else:
             text = say("yes_no.reask")
         self._emit(EventType.NO_INPUT, field_id=self.field.id, count=n, text=text, speech=text,
