@@ -120,6 +120,18 @@ def _fill(pieces: Iterable[str], width: float, measure: Callable[[str], float]) 
     return lines
 
 
+def overlong(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """Pieces of `text` that may not be broken yet are wider than `width` (they would be cut).
+
+    A form checker refuses such text (a long number, URL or word on narrow paper), because
+    `break_lines` would have to cut it between characters.
+    """
+    out: list[str] = []
+    for paragraph in text.replace("\r", "\n").split("\n"):
+        out += [p.rstrip(" ") for p in _pieces(paragraph) if measure(p.rstrip(" ")) > width]
+    return out
+
+
 def break_lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
     """Break `text` into lines no wider than `width` as measured by `measure`.
 

@@ -19,12 +19,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def check_forms(args: argparse.Namespace) -> int:
     """Print each problem, then 'N forms OK'; 1 when anything is wrong, 2 on bad settings."""
+    from kiosk.config import load_settings
+
     if args.paths:
         catalogue = load_files(args.paths)
     else:
-        from kiosk.config import load_settings
-
         catalogue = load_catalogue(load_settings(args.config).forms_dir)
+    from kiosk.catalogue.spec import SiteSpec
+    from kiosk.printing.check import receipt_problems  # the receipt must fit the paper
+
+    site = SiteSpec() if args.paths else load_settings(args.config).site
+    for form_id, form in list(catalogue.forms.items()):
+        found = receipt_problems(form, site, catalogue.sources[form_id].name)
+        if found:
+            catalogue.problems += found
+            del catalogue.forms[form_id]
     for problem in catalogue.problems:
         print(problem)
     print(f"{len(catalogue.forms)} forms OK")
