@@ -166,3 +166,23 @@ def test_no_handwriting_key_without_the_model(app, tmp_path, monkeypatch):
         find_button(app.screens.current_screen, say("handwriting.to_pad"))
     press(app, "王")                               # the keyboard still works
     assert typing(app).keyboard.text == "王"
+
+
+def test_a_resting_palm_adds_no_stroke(app):
+    from kivy.tests.common import UnitTestTouch
+
+    start(app, "senior_card")
+    answer_until(app, "name")
+    panel = to_pad(app)
+    pad = panel.ids.pad
+    finger = UnitTestTouch(pad.x + pad.width * 0.2, pad.center_y)
+    finger.touch_down()
+    palm = UnitTestTouch(pad.x + pad.width * 0.7, pad.y + pad.height * 0.2)
+    palm.touch_down()                                  # the palm lands while the finger writes
+    finger.touch_move(pad.x + pad.width * 0.8, pad.center_y)
+    palm.touch_move(pad.x + pad.width * 0.75, pad.y + pad.height * 0.25)
+    palm.touch_up()
+    finger.touch_up()
+    assert harness.wait_until(lambda: panel.answered == panel.generation, timeout=10)
+    assert len(pad.strokes) == 1
+    assert panel.candidates[0] == "一"

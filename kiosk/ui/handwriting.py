@@ -65,6 +65,7 @@ class WritingPad(Widget):
         self._lines: list[Line] = []
         self.ink_width = dp(5)
         self.stroke_ended_at = 0.0        # perf_counter of the last stroke end (latency figures)
+        self._writing = None              # the one touch drawing now
         self.bind(pos=self._redraw, size=self._redraw)
 
     def _local(self, touch) -> tuple[float, float]:
@@ -75,6 +76,9 @@ class WritingPad(Widget):
     def on_touch_down(self, touch):
         if not self.collide_point(*touch.pos) or self.disabled:
             return False
+        if self._writing is not None:
+            return True        # a second finger or a resting palm while a stroke is drawn: ignored
+        self._writing = touch
         touch.grab(self)
         self.strokes.append([self._local(touch)])
         with self.canvas.after:
@@ -97,6 +101,7 @@ class WritingPad(Widget):
         if touch.grab_current is not self:
             return False
         touch.ungrab(self)
+        self._writing = None
         x, y = self._local(touch)
         if self.strokes[-1][-1] != (x, y):
             self.strokes[-1].append((x, y))
