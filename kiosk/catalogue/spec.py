@@ -170,6 +170,8 @@ class FormSpec(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str = Field(min_length=2, max_length=20)
     short_name: str = Field(min_length=2, max_length=6, description="tile text, 2-6 characters")
+    sentence_name: str = Field(default="", max_length=20,
+                               description="the service inside a sentence (办理老年人优待证); from the title when empty")
     pictogram: str = Field(min_length=1, description="icon name in kiosk/ui/icons")
     intro: str = Field(min_length=2, description="spoken when the service is chosen")
     department: str = Field(min_length=2, description="window / department on the receipt")

@@ -79,9 +79,8 @@ _VERBS = ("办理", "申请", "预约", "登记", "开具", "反映", "报名", 
 
 def sentence_name(form: FormSpec) -> str:
     """The service inside a sentence: 老年人优待证办理 -> 办理老年人优待证 (a form may say its own)."""
-    own = getattr(form, "sentence_name", "") or ""
-    if own:
-        return str(own)
+    if form.sentence_name:
+        return form.sentence_name
     title = form.title
     for verb in _VERBS:
         if title.endswith(verb) and len(title) > len(verb):
