@@ -110,8 +110,13 @@ class NameKind(FieldKind):
         return {"max_length": 20}
 
     def end_of_speech(self, field: FieldSpec, partial_transcript: str) -> bool:
-        # A name can always go on (张 / 张三 / 张三丰): let the recogniser's own pause decide.
-        return False
+        # 张 / 张三 may still go on (张三丰); a surname with a two-character given name is how
+        # most names end, so three or more characters after a known surname complete it.
+        name = name_in(partial_transcript)
+        if not name or not w.has_han(name) or MIDDLE_DOT in name:
+            return False
+        surname = surname_of(name)
+        return surname is not None and len(name) - len(surname) >= 2 and len(name) <= 4
 
     def mask(self, value: Any, field: FieldSpec) -> str:
         return mask_name(value)

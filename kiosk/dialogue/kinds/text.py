@@ -17,6 +17,9 @@ _EMOJI = re.compile(
 )
 
 
+_SENTENCE_ENDS = ("了", "吧", "呢", "啊", "吗", "的", "啦", "呀", "。", "！", "？")
+
+
 class TextKind(FieldKind):
     """Free text."""
 
@@ -47,6 +50,12 @@ class TextKind(FieldKind):
 
     def bounds(self, field: FieldSpec, site: SiteSpec, today: dt.date | None) -> dict[str, Any]:
         return {"max_length": field.max_length}
+
+    def end_of_speech(self, field: FieldSpec, partial_transcript: str) -> bool:
+        # Free text can always go on; a sentence that ends the way spoken sentences end
+        # (坏了, 不亮吧, 怎么办呢) is taken as complete, anything else waits for the long pause.
+        text = "".join(partial_transcript.split())
+        return len(text) >= 4 and text.endswith(_SENTENCE_ENDS)
 
     def mask(self, value: Any, field: FieldSpec) -> str:
         # Free text can hold anything, including a neighbour's name: only its length.
