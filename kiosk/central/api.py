@@ -59,7 +59,7 @@ def post_submissions(request: Request, body: Annotated[dict, Body()],
         raise HTTPException(422, "items must be a list")
     if len(items) > MAX_BATCH:
         raise HTTPException(413, f"at most {MAX_BATCH} items per batch")
-    accepted, rejected = _store(request).upsert_submissions(me, items)
+    accepted, rejected = _store(request).upsert_submissions(me, items, request.app.state.open_fields)
     if rejected:
         log.warning("kiosk %s: %d item(s) refused: %s", me, len(rejected),
                     ", ".join(sorted({r.reason for r in rejected})))

@@ -16,7 +16,7 @@ from kiosk.central import api, console, public
 from kiosk.central.limits import BodyGuard, Limits
 from kiosk.central.retention import RetentionWorker
 from kiosk.central.store import CentralStore, Clock, utc_now
-from kiosk.central.vault import KeyVault
+from kiosk.central.vault import KeyVault, open_fields
 from kiosk.common.kdf import PinKdf
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ def create_app(dsn: str, *, forms: dict[str, FormSpec] | None = None, site: Site
     app.state.store = store
     app.state.schema_version = store.migrate()
     app.state.forms = forms
+    app.state.open_fields = open_fields(forms)
     app.state.retention = retention
     app.state.site = site or SiteSpec()
     app.state.vault = KeyVault()

@@ -178,12 +178,12 @@ def lock(request: Request, csrf: str = Form("")) -> Response:
 
 
 # --- pages ----------------------------------------------------------------------------------
-def _view_row(request: Request, staff: Staff, row: dict) -> dict:
+def _view_row(request: Request, staff: Staff, row: dict, full_text: bool = False) -> dict:
     state = request.app.state
     form = state.forms.get(row["form_id"])
     ring = state.vault.ring(staff.sid, row["kiosk_id"], row["key_id"])
     return {**row, "form": form, "title": form.title if form else row["form_id"],
-            "local_created": local_time(row["created_at"]), "personal": personal_view(row, form, ring)}
+            "local_created": local_time(row["created_at"]), "personal": personal_view(row, form, ring, full_text)}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -218,7 +218,7 @@ def submission(uuid: str, request: Request) -> HTMLResponse:
     row = request.app.state.store.get_submission(uuid)
     if row is None:
         raise HTTPException(404, "no such submission")
-    view = _view_row(request, staff, row)
+    view = _view_row(request, staff, row, full_text=True)
     return render(request, "console_detail.html", {
         "staff": staff, "row": view, "plain": plain_view(row, view["form"]), "statuses": STATUSES,
         "audit": request.app.state.store.audit_rows(row["receipt_no"]),

@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -240,15 +240,26 @@ class CentralStore:
         return rings
 
     # --- submissions ------------------------------------------------------------------------
-    def upsert_submissions(self, kiosk_id: str, items: list) -> tuple[list[str], list[Rejected]]:
-        """Insert new submissions, keep existing ones (same uuid) untouched; (accepted, rejected)."""
+    def upsert_submissions(self, kiosk_id: str, items: list, open_fields: Mapping[str, set[str]] | None = None
+                           ) -> tuple[list[str], list[Rejected]]:
+        """Insert new submissions, keep existing ones (same uuid) untouched; (accepted, rejected).
+
+        `open_fields` names, per form, the answers that may stay plain (choices, dates, yes/no...).
+        Any other plain answer (free text, or a field this service does not know) is sealed here to
+        the kiosk's registered public key before it is stored, so free text from an older kiosk
+        never reaches the PostgreSQL heap in clear either.
+        """
         accepted: list[str] = []
         rejected: list[Rejected] = []
+        rings: dict[str, Keyring | None] = {}
         with self.connect() as conn:
             for raw in items:
                 uuid = raw.get("uuid") if isinstance(raw, dict) and isinstance(raw.get("uuid"), str) else ""
                 try:
                     item, created = _check_item(kiosk_id, raw)
+                    if open_fields is not None:
+                        item = self._seal_plain_text(conn, kiosk_id, item, open_fields.get(item["form_id"], set()),
+                                                     rings)
                 except CentralError as err:
                     rejected.append(Rejected(uuid[:64] if _printable(uuid) else "", err.code))
                     continue
@@ -269,6 +280,30 @@ class CentralStore:
                 else:
                     accepted.append(item["uuid"])
         return accepted, rejected
+
+    def _seal_plain_text(self, conn: psycopg.Connection, kiosk_id: str, item: dict, open_ids: set[str],
+                         rings: dict[str, Keyring | None]) -> dict:
+        """The item with every plain answer outside `open_ids` sealed to the kiosk's public key."""
+        answers = item.get("answers")
+        if not isinstance(answers, dict):
+            raise CentralError("bad_answers")
+        to_seal = [f for f, v in answers.items() if f not in open_ids and v not in (None, "", [], {})]
+        if not to_seal:
+            return item
+        key_id = item["key_id"]
+        if key_id not in rings:
+            row = conn.execute("SELECT keyring FROM kiosk_keys WHERE kiosk_id = %s AND key_id = %s",
+                               (kiosk_id, key_id)).fetchone()
+            rings[key_id] = Keyring.from_json(json.dumps(row["keyring"])) if row else None
+        ring = rings[key_id]
+        if ring is None:     # the kiosk registers its key before posting; retry after it has
+            raise CentralError("unknown_key")
+        sealed = dict(item.get("sealed") or {})
+        for field_id in to_seal:   # same sealing and AAD (uuid, field id) as the kiosk's own
+            sealed[field_id] = ring.seal(json.dumps(answers[field_id], ensure_ascii=False), item["uuid"], field_id)
+        personal = set(item.get("personal") or ()) | set(to_seal)
+        return {**item, "answers": {f: v for f, v in answers.items() if f not in to_seal}, "sealed": sealed,
+                "personal": sorted(personal)}
 
     def find_receipt(self, receipt_no: str, code: str) -> dict | None:
         """The submission with this receipt number whose check code matches, else None."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from kiosk.catalogue.spec import FormSpec
+from kiosk.catalogue.spec import FieldType, FormSpec
 from kiosk.staff.audit import masked
 from kiosk.store.keyring import Keyring
 from kiosk.store.model import StoreError
@@ -57,8 +57,18 @@ class KeyVault:
                     ring.lock()
 
 
-def personal_view(row: dict[str, Any], form: FormSpec | None, ring: Keyring | None) -> list[tuple[str, str]] | None:
-    """[(label, masked value)] of a row's personal answers, or None when its key is locked."""
+def open_fields(forms: dict[str, FormSpec]) -> dict[str, set[str]]:
+    """Per form, the fields whose answers may be stored plain: neither personal nor free text."""
+    return {form_id: {f.id for f in form.fields if not f.personal and f.type is not FieldType.TEXT}
+            for form_id, form in forms.items()}
+
+
+def personal_view(row: dict[str, Any], form: FormSpec | None, ring: Keyring | None,
+                  full_text: bool = False) -> list[tuple[str, str]] | None:
+    """[(label, masked value)] of a row's sealed answers, or None when its key is locked.
+
+    Free text is shown as its length, or in full with `full_text` (the detail page: staff must
+    read what the resident asked for); names, IDs, phones and addresses are always masked."""
     payload = row["payload"]
     personal = list(payload.get("personal") or payload.get("sealed", {}).keys())
     if not personal:
@@ -78,7 +88,10 @@ def personal_view(row: dict[str, Any], form: FormSpec | None, ring: Keyring | No
         value = answers.get(field_id)
         if value in (None, "", [], {}):
             continue
-        out.append((field.label if field else field_id, masked(field, value) if field else "***"))
+        if full_text and field is not None and field.type is FieldType.TEXT and not field.personal:
+            out.append((field.label, str(value)))
+        else:
+            out.append((field.label if field else field_id, masked(field, value) if field else "***"))
     return out
 
 
@@ -98,7 +111,7 @@ def plain_view(row: dict[str, Any], form: FormSpec | None) -> list[tuple[str, st
 
 
 def _show(value: Any) -> str:
-    """A non-personal answer as text (staff read free text in full: it is not sealed anyway)."""
+    """A plain answer as text (choices, yes/no, dates; free text is sealed and shown by personal_view)."""
     if isinstance(value, bool):
         return say("central_yes" if value else "central_no")
     if isinstance(value, list):
