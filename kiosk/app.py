@@ -298,7 +298,12 @@ def run_app(settings: Settings) -> int:
     try:
         runtime = _open_runtime(settings)
     except StoreError as err:
-        print(f"kiosk: cannot open the submission store: {err}", file=sys.stderr)
+        # Stay up on the out-of-service screen (Mandarin, help line, fault code for staff): exiting
+        # would make systemd restart a black screen every 2 s.
+        print(f"kiosk: cannot open the submission store: {err.describe()}", file=sys.stderr)
+        from kiosk.ui.out_of_service import OutOfServiceApp  # noqa: PLC0415
+
+        OutOfServiceApp(settings, err).run()
         return EXIT_STORE
     app = KioskApp(settings, runtime, print_service=make_print_service(settings, runtime.store))
     app.run()

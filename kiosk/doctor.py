@@ -6,10 +6,8 @@ speech model or microphone, demo staff secret). The command exits 1 when anythin
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -164,20 +162,12 @@ def check_font(settings) -> Check:
 
 
 def check_storage(settings) -> Check:
-    """The data directory is writable and the staff secret is not the demo one."""
-    data = Path(settings.data_dir)
-    try:
-        data.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=data, prefix=".doctor-"):
-            pass
-    except OSError as err:
-        return Check("storage", FAIL, f"data directory {data} is not writable: {err}",
-                     "give the kiosk user write access, or set KIOSK_DATA_DIR")
-    env = settings.store.secret_env
-    if not os.environ.get(env):
-        return Check("storage", WARN, f"{data} writable; {env} unset: personal data uses the DEMO secret",
-                     f"set {env} to a long random secret before serving residents")
-    return Check("storage", OK, f"{data} writable; staff secret set")
+    """Disk (writable, free space), database (quick_check, demo store) and that the configured
+    staff secret really opens the stored key (kiosk.store.health.doctor_storage)."""
+    from kiosk.store.health import doctor_storage  # noqa: PLC0415
+
+    status, detail, fix = doctor_storage(settings)
+    return Check("storage", status, detail, fix)
 
 
 def check_idcard(settings) -> Check:

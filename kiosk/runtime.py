@@ -51,7 +51,7 @@ def open_runtime(settings: Settings, store: SubmissionStore | None = None) -> Ru
     if store is None:
         from kiosk.store.sqlite import open_store
 
-        store = open_store(settings)
+        store = open_store(settings, check_health=True)   # a damaged or full store never takes a form
     runtime = Runtime(settings, catalogue, store)
     runtime.purge_old_drafts()
     return runtime

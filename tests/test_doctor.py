@@ -86,19 +86,22 @@ def test_font(tmp_path):
 
 
 def test_storage_secret_and_writability(tmp_path, monkeypatch):
+    strong = "doctor-tests-Hq2Xv9Lp7Kq"
     monkeypatch.delenv("KIOSK_STAFF_SECRET", raising=False)
-    warn = doctor.check_storage(make(tmp_path))
-    assert warn.status == WARN and "DEMO" in warn.detail
+    c = doctor.check_storage(make(tmp_path))
+    assert c.status == FAIL and "no staff secret" in c.detail and "new-secret" in c.fix   # never a demo secret
     monkeypatch.setenv("KIOSK_STAFF_SECRET", "x" * 40)
+    assert doctor.check_storage(make(tmp_path)).status == FAIL                        # too weak to create
+    monkeypatch.setenv("KIOSK_STAFF_SECRET", strong)
     assert doctor.check_storage(make(tmp_path)).status == OK
     custom = make(tmp_path, store=StoreSettings(secret_env="OTHER_SECRET_X"))
-    assert doctor.check_storage(custom).status == WARN
+    assert doctor.check_storage(custom).status == FAIL
     settings = make(tmp_path)
     blocker = tmp_path / "file"
     blocker.write_text("a file where the data dir should be")
     settings.data_dir = blocker
     c = doctor.check_storage(settings)
-    assert c.status == FAIL and "not writable" in c.detail
+    assert c.status == FAIL and "data directory" in c.detail
 
 
 def test_report_exit_code_and_crash_containment(tmp_path, monkeypatch):
@@ -116,7 +119,7 @@ def test_report_exit_code_and_crash_containment(tmp_path, monkeypatch):
 def test_doctor_command_exits_1_on_fail(tmp_path, capsys, monkeypatch):
     from kiosk.cli import main
 
-    monkeypatch.setenv("KIOSK_STAFF_SECRET", "s" * 40)
+    monkeypatch.setenv("KIOSK_STAFF_SECRET", "doctor-tests-Hq2Xv9Lp7Kq")
     cfg = tmp_path / "kiosk.toml"
     cfg.write_text(f'data_dir = "{tmp_path / "data"}"\n[printer]\ntype = "serial"\nport = "/dev/ttyNOPE9"\n'
                    '[speech]\nmicrophone = "none"\n')

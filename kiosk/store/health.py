@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.store.db import Database
 from kiosk.store.model import StoreError
@@ -91,3 +93,62 @@ def require_healthy(db_path: Path, min_free_mb: float, db: Database | None = Non
     problems = storage_problems(db_path, min_free_mb, db)
     if problems:
         raise problems[0].error()
+
+
+def doctor_storage(settings: Any, environ: Mapping[str, str] | None = None) -> tuple[str, str, str]:
+    """(status OK/WARN/FAIL, detail, fix) for `kiosk doctor`: disk, database and staff secret.
+
+    Proves the configured secret opens the stored key (a wrong one is a FAIL, not an OK), runs
+    quick_check, measures free space and writability, and refuses a demo store on a real install.
+    """
+    from kiosk.store.keyring import secret_problem  # noqa: PLC0415
+    from kiosk.store.sqlite import SqliteStore, resolve_secret  # noqa: PLC0415
+
+    data = Path(settings.data_dir)
+    path = Path(settings.db_path)
+    try:
+        data.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as err:
+        return "FAIL", f"data directory {data} cannot be created ({err.strerror})", "set KIOSK_DATA_DIR to a writable place"
+    for problem in (check_writable(data), check_free_space(data, settings.store.min_free_mb)):
+        if problem:
+            return "FAIL", problem.detail, "free space on the disk / give the kiosk user write access, then restart"
+    secret, where = resolve_secret(settings, environ)
+    demo = bool(settings.store.demo)
+    if not path.exists() or path.stat().st_size == 0:
+        if not secret:
+            return "FAIL", f"no store yet and no staff secret ({where}): the kiosk cannot create one", \
+                "`kiosk store new-secret`, keep it safe, set it in $KIOSK_STAFF_SECRET (or [store] secret_file)"
+        weak = None if demo else secret_problem(secret)
+        if weak:
+            return "FAIL", f"the staff secret from {where} is too weak: {weak}", "`kiosk store new-secret`"
+        return "OK", f"{data} writable, {free_mb(data):,.0f} MB free; a new store will be created at {path}", ""
+    try:
+        store = SqliteStore(path, settings.site.kiosk_id)
+    except StoreError as err:
+        return "FAIL", f"{path.name}: {err.describe().splitlines()[0]}", err.staff_text() or "kiosk store restore BACKUP"
+    with store:
+        problem = check_database(store.db)
+        if problem:
+            return "FAIL", f"{path.name}: quick_check: {problem.detail}", "kiosk store restore BACKUP (see README)"
+        facts = f"{data} writable, {free_mb(data):,.0f} MB free, quick_check ok, key {store.key_id}"
+        if store.is_demo_store() and not demo:
+            return "FAIL", f"{facts}; this is a demo store", "move it away, or `kiosk store change-secret` to adopt it"
+        if secret:
+            try:
+                store.unlock(secret)
+            except StoreError:
+                return "FAIL", f"{facts}; the staff secret from {where} does NOT open the stored key", \
+                    "set the right secret, or `kiosk store change-secret` (old secret required)"
+            facts += f"; the staff secret from {where} opens it"
+        else:
+            facts += "; no staff secret on this kiosk (writes with the public key; staff actions ask for it)"
+        loose = [p.name for p in (path, Path(f"{path}-wal")) if p.exists() and p.stat().st_mode & 0o077]
+        if loose:
+            return "WARN", f"{facts}; readable by others: {', '.join(loose)}", f"chmod 600 {path}*"
+        if store.is_demo_store():
+            return "WARN", f"{facts}; demo store (Quick start)", "for real use: a new data directory and a strong secret"
+        weak = secret_problem(secret) if secret else None
+        if weak:
+            return "WARN", f"{facts}; but the secret is weak: {weak}", "`kiosk store change-secret --generate`"
+        return "OK", facts, ""

@@ -19,7 +19,7 @@ from typing import Any, Self
 
 from kiosk.store.db import Database
 from kiosk.store.guard import GuardState, ReceiptGuard
-from kiosk.store.health import check_free_space
+from kiosk.store.health import check_free_space, require_healthy
 from kiosk.store.keyring import (
     Keyring,
     ScryptParams,
@@ -334,10 +334,13 @@ class SqliteStore:
                 if in_transaction is not None:
                     in_transaction(copy.deepcopy(submission))
         except BaseException as exc:
-            if guard_before is not None and self.guard is not None:
-                self.guard.write(guard_before)    # rolled back cleanly: no gap either
             if isinstance(exc, StoreError) and exc.code in ("corrupt", "io"):
                 self.damaged = exc
+            if guard_before is not None and self.guard is not None:
+                try:
+                    self.guard.write(guard_before)    # rolled back cleanly: no gap either
+                except StoreError:
+                    log.warning("receipt guard not rolled back (a gap in numbering, never a repeat)")
             raise
         log.info("submitted %s form=%s", receipt, draft.form_id)
         return submission
@@ -457,7 +460,8 @@ def resolve_secret(settings: Any, environ: Mapping[str, str] | None = None) -> t
 
 
 def open_store(settings: Any, environ: Mapping[str, str] | None = None, *, unlock: bool = True,
-               secret: str | None = None, clock: Callable[[], datetime] = local_now) -> SqliteStore:
+               secret: str | None = None, clock: Callable[[], datetime] = local_now,
+               check_health: bool = False) -> SqliteStore:
     """The kiosk's store at settings.db_path, opened the way a kiosk must open it.
 
     - A new store needs the staff secret (StoreError 'no_secret'), strong unless `[store] demo`
@@ -466,6 +470,8 @@ def open_store(settings: Any, environ: Mapping[str, str] | None = None, *, unloc
       when there is one, unlocks it if `unlock` (a wrong one: logged, personal data stays locked,
       `kiosk doctor` fails).
     - A real install (demo off) refuses a demo store ('demo_store').
+    - `check_health` (start-up): writable directory, free space, `PRAGMA quick_check`
+      (kiosk.store.health); the first problem is raised ('io' / 'corrupt').
     """
     if secret is None:
         secret, where = resolve_secret(settings, environ)
@@ -490,6 +496,8 @@ def open_store(settings: Any, environ: Mapping[str, str] | None = None, *, unloc
         log.info("new store created (%s); key %s", "demo" if demo else "real", store.key_id)
     store.min_free_mb = float(settings.store.min_free_mb)
     try:
+        if check_health:
+            require_healthy(path, store.min_free_mb, store.db)
         if not demo and store.is_demo_store():
             raise StoreError("demo_store", f"{path} was made by the Quick start demo: a real install does not "
                              "use it (move it away, or `kiosk store change-secret` to adopt it)")
