@@ -157,7 +157,8 @@ def test_what_older_speakers_say_for_yes_confirms(visit, yes):
     assert s.answers["name"] == "张三" and s.field.id == "phone"
 
 
-@pytest.mark.parametrize("said", ["名字 不 对", "我 想想", "张 老 师", "你好", "今天 几 号"])
+@pytest.mark.parametrize("said", ["名字 不 对", "我 想想", "张 老 师", "你好", "今天 几 号", "是 李 四",
+                                  "就是 李 四", "中午 吧"])
 def test_anything_else_at_the_read_back_asks_again_and_keeps_the_answer(visit, said):
     rec = Recorder(visit)
     s = at_name(visit)
@@ -178,6 +179,13 @@ def test_a_correction_with_a_value_goes_to_its_own_read_back(visit, said):
     assert rec.last(EventType.UNDERSTOOD).data["value"] == "李四"
     s.hear("对")
     assert s.answers["name"] == "李四"
+
+
+def test_yes_with_the_same_value_confirms(visit):
+    s = at_name(visit)
+    s.hear("张 三")
+    s.hear("对 张 三")
+    assert s.answers["name"] == "张三"
 
 
 def test_a_plain_no_asks_the_question_again(visit):

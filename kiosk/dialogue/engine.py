@@ -284,10 +284,18 @@ class Session:
             self._reask_readback()
             return
         answer = yes_no(transcript)
+        if answer is True and self._names_another_value(w.after_yes(transcript)):
+            answer = None                   # 是李四 while 张三 is read back: which one? ask again
         if answer is None:
             self._reask_readback()
         else:
             self.confirm(answer)
+
+    def _names_another_value(self, rest: str) -> bool:
+        if not rest:
+            return False
+        heard = understand(self.field, rest, self.visit.site, self.visit.today)
+        return heard.value is not None and heard.value != self.pending
 
     def answer(self, value: Any, via: Via | str = Via.TOUCH) -> None:
         """A structured answer from touch (choice value, digits, date, ...).

@@ -49,8 +49,8 @@ YES_WORDS: tuple[str, ...] = (
     "同意", "行", "没问题", "不错", "有", "要", "需要",
     # what older speakers say (issue 10): all mean "yes, that is right"
     "当然", "当然了", "当然是", "肯定", "肯定是", "肯定的", "没毛病", "可不是", "可不", "嗯哪", "对头",
-    "一点没错", "就是这个", "就是", "是是是", "对对对", "对对", "嗯对", "嗯嗯", "正确", "没错儿",
-    "好嘞", "中", "成", "那当然", "是啊", "对啊", "就这个", "就是它", "行行行", "好好好",
+    "一点没错", "就是这个", "是是是", "对对对", "对对", "嗯对", "嗯嗯", "正确", "没错儿",
+    "好嘞", "那当然", "是啊", "对啊", "就这个", "就是它", "行行行", "好好好",
 )
 NO_WORDS: tuple[str, ...] = (
     "不是", "不对", "错了", "重说", "不要", "不", "不同意", "不行", "不用", "不需要", "没有", "否",
@@ -162,6 +162,18 @@ def yes_no(transcript: str) -> bool | None:
         # A bare 嗯 is a yes; 嗯 before a no ("嗯 不是") is only hesitation.
         return True if any(t in ("嗯", "嗯嗯") for t, _ in found) else None
     return decisive[0] if len(set(decisive)) == 1 else None
+
+
+def after_yes(transcript: str) -> str:
+    """What follows a leading yes ('是 李 四' -> '李四'; '对' -> '')."""
+    text = squash(transcript)
+    found = tokens(text, YES_WORDS + SOFT_WORDS + BARE_SOUNDS)
+    i = 0
+    for token, known in found:
+        if not known:
+            break
+        i += len(token)
+    return text[i:]
 
 
 def is_bare_sound(transcript: str) -> bool:
