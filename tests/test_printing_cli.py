@@ -87,9 +87,8 @@ def serial_env(monkeypatch, port, status=True):
 
 
 def test_receipt_bytes_then_print_confirmed_on_a_serial_printer(tmp_path, monkeypatch, capsys):
-    from printer_sim import PrinterSim, pty_pair
-
     from kiosk.printing.preview import render
+    from kiosk.printing.simulator import PrinterSim, pty_pair
 
     _, sub = stored_receipt(tmp_path, monkeypatch)
     out = tmp_path / "r.bin"
@@ -111,7 +110,7 @@ def test_receipt_bytes_then_print_confirmed_on_a_serial_printer(tmp_path, monkey
 
 
 def test_receipt_print_exits_1_when_not_confirmed(tmp_path, monkeypatch, capsys):
-    from printer_sim import PrinterSim, pty_pair
+    from kiosk.printing.simulator import PrinterSim, pty_pair
 
     _, sub = stored_receipt(tmp_path, monkeypatch)
     with pty_pair() as (kiosk_end, printer_end, _):
@@ -132,7 +131,7 @@ def test_receipt_print_exits_1_when_not_confirmed(tmp_path, monkeypatch, capsys)
 
 
 def test_selftest_checks_status_after_the_last_byte(tmp_path, monkeypatch, capsys):
-    from printer_sim import PrinterSim, pty_pair
+    from kiosk.printing.simulator import PrinterSim, pty_pair
 
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
     for fault, code in (("", 0), ("paper_out", 1)):

@@ -15,13 +15,13 @@ import shutil
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
 import pytest  # noqa: E402
-from printer_sim import PrinterSim, pty_pair  # noqa: E402
 from ui_support import press, touch  # noqa: E402
 
 from kiosk.dialogue.sample import sample_transcript  # noqa: E402
 from kiosk.printing.preview import render  # noqa: E402
 from kiosk.printing.printers import PAPER_OUT, SerialPrinter  # noqa: E402
 from kiosk.printing.queue import PRINTED, QUEUED  # noqa: E402
+from kiosk.printing.simulator import PrinterSim, pty_pair  # noqa: E402
 from kiosk.ui import harness  # noqa: E402
 from kiosk.voices import say  # noqa: E402
 

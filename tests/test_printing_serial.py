@@ -7,7 +7,6 @@ healthy printer that prints one complete copy marked 补打, confirmed by status
 import shutil
 
 import pytest
-from printer_sim import PrinterSim, pty_pair
 
 from kiosk.catalogue.spec import SiteSpec
 from kiosk.config import PrinterSettings
@@ -27,6 +26,7 @@ from kiosk.printing.printers import (
 from kiosk.printing.queue import PRINTED, QUEUED, UNCONFIRMED, PrintQueue
 from kiosk.printing.sample import SampleSubmission, sample_form
 from kiosk.printing.service import PrintService
+from kiosk.printing.simulator import PrinterSim, pty_pair
 from kiosk.store.db import Database
 from kiosk.voices import say
 

@@ -99,7 +99,7 @@ def render_text_image(text: str, font_path: str = DEFAULT_FONT, width_mult: int 
             draw.text((col * COLUMN_DOTS + offset, 1), ch, font=font, fill=0)
         col += w
     if width_mult != 1 or height_mult != 1:
-        img = img.resize((img.width * width_mult, img.height * height_mult), Image.NEAREST)
+        img = img.resize((img.width * width_mult, img.height * height_mult), Image.Resampling.NEAREST)
     return img
 
 

@@ -7,6 +7,7 @@ interpreter does not understand fails the tests.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import qrcode
@@ -69,7 +70,7 @@ def render(data: bytes, paper_mm: int = 80, encoding: str = "gb18030", font_path
     return _Interpreter(data, paper_mm, encoding, font_path or DEFAULT_FONT).run()
 
 
-def render_png(data: bytes, path, paper_mm: int = 80, encoding: str = "gb18030", font_path: str = DEFAULT_FONT) -> Rendered:
+def render_png(data: bytes, path: str | os.PathLike[str], paper_mm: int = 80, encoding: str = "gb18030", font_path: str = DEFAULT_FONT) -> Rendered:
     """Interpret a print job and save the page as PNG at `path`."""
     rendered = render(data, paper_mm, encoding, font_path)
     rendered.image.save(path, format="PNG")

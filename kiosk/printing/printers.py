@@ -7,6 +7,7 @@ print service can queue the job and tell the resident kindly.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -242,7 +243,7 @@ class SerialPrinter:
 class PreviewPrinter:
     """Writes each job as a PNG drawn from its ESC/POS bytes (`receipt-<n>.png` and `latest.png`)."""
 
-    def __init__(self, out_dir, paper_mm: int = 80, encoding: str = "gb18030", font_path: str = "") -> None:
+    def __init__(self, out_dir: str | os.PathLike[str], paper_mm: int = 80, encoding: str = "gb18030", font_path: str = "") -> None:
         self.out_dir = Path(out_dir)
         self.paper_mm = paper_mm
         self.encoding = encoding
@@ -309,7 +310,7 @@ class MemoryPrinter:
         return b"".join(self.jobs)
 
 
-def make_printer(settings, data_dir=None) -> Printer:
+def make_printer(settings: Any, data_dir: str | os.PathLike[str] | None = None) -> Printer:
     """The printer named by `settings.printer.type` (accepts Settings or PrinterSettings)."""
     if hasattr(settings, "printer"):
         data_dir = data_dir or settings.data_dir

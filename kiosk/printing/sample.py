@@ -41,4 +41,4 @@ def sample_form() -> FormSpec:
 
 def sample_receipt(status_url_base: str = "") -> Receipt:
     """The standard receipt (masked), optionally with a status URL in the QR."""
-    return receipt_for(SampleSubmission(), sample_form(), SiteSpec(), status_url_base)
+    return receipt_for(SampleSubmission(), sample_form(), SiteSpec(), status_url_base)  # type: ignore[arg-type]

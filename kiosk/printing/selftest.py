@@ -1,6 +1,8 @@
 """The printer test page: Chinese text, full-width punctuation, a column ruler, both QR kinds."""
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.printing.layout import encoder_for
 from kiosk.voices import say
 
@@ -14,7 +16,7 @@ def ruler(columns: int) -> list[str]:
     return [tens, units]
 
 
-def selftest_job(settings) -> bytes:
+def selftest_job(settings: Any) -> bytes:
     """The test page for these PrinterSettings."""
     enc = encoder_for(settings).init()
     enc.align("center").size(2, 2).text(say("print_selftest_title")).size(1, 1)

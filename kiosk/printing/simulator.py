@@ -1,4 +1,4 @@
-"""A receipt printer simulator on the far end of a real socat pty pair, for the printing tests.
+"""A receipt printer simulator on the far end of a real socat pty pair (tests and `kiosk bench`).
 
 It reads at a real 9600-baud pace (960 bytes/s), answers DLE EOT 1-4 real-time status queries
 like an Epson printer, and can misbehave on cue: die mid-job (stop reading and answering), close
@@ -14,8 +14,8 @@ import signal
 import subprocess
 import threading
 import time
-
-import serial
+from collections.abc import Iterator
+from typing import Any
 
 DLE_EOT = b"\x10\x04"
 READY = {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x12}
@@ -24,10 +24,11 @@ NEAR_END = {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x1E}      # ready, near-end sensor on
 
 
 @contextlib.contextmanager
-def pty_pair():
+def pty_pair() -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
     """(kiosk end, printer end, socat process) of a socat pty pair; socat is stopped by its PID."""
     proc = subprocess.Popen(["socat", "-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0"],
                             stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
     paths: list[str] = []
     deadline = time.monotonic() + 5
     while len(paths) < 2 and time.monotonic() < deadline:
@@ -47,9 +48,12 @@ class PrinterSim(threading.Thread):
     """The printer. Faults trigger once `after` job bytes (status queries excluded) were read."""
 
     def __init__(self, path: str, *, rate: float = 960.0, fault: str = "", after: int = 0,
-                 socat: subprocess.Popen | None = None, status: dict[int, int] | None = None) -> None:
+                 socat: subprocess.Popen[str] | None = None, status: dict[int, int] | None = None) -> None:
         super().__init__(daemon=True)
-        self.port = serial.Serial(path, 9600, timeout=0.02)
+        import serial  # lazily: only serial printer kiosks and tests need pyserial
+
+        self._serial: Any = serial
+        self.port: Any = serial.Serial(path, 9600, timeout=0.02)
         self.rate = rate                     # bytes per second it reads (9600 baud = 960)
         self.fault = fault                   # '', die, close, unplug, paper_out, silent, garbage, near_end
         self.after = after
@@ -63,6 +67,8 @@ class PrinterSim(threading.Thread):
         self.stop = threading.Event()
         self._tail = b""
         self._t0 = 0.0
+        self.started_at = 0.0                # when the first byte was read (wire time measurements)
+        self.last_at = 0.0                   # when the last byte was read
         if fault and after == 0:             # a printer that was like this from the start
             self._trigger()
 
@@ -84,10 +90,13 @@ class PrinterSim(threading.Thread):
                     continue
                 for b in chunk:
                     self._byte(b)
-        except (OSError, serial.SerialException):
+        except (OSError, self._serial.SerialException):
             pass                             # port gone (unplugged): the printer is dead too
 
     def _byte(self, b: int) -> None:
+        now = time.monotonic()
+        self.started_at = self.started_at or now
+        self.last_at = now
         self.received.append(b)
         self._tail = (self._tail + bytes([b]))[-3:]
         if len(self._tail) == 3 and self._tail[:2] == DLE_EOT and self._tail[2] in self.status:
