@@ -113,6 +113,13 @@ def test_fillers_dont_know_and_giving_up_are_recognised(visit, said, expected):
     assert s.pending is None and "name" not in s.answers and not rec.of(EventType.UNDERSTOOD)
 
 
+def test_a_complaint_that_asks_why_stays_a_complaint():
+    from kiosk.catalogue.spec import FieldSpec
+    note = FieldSpec(id="n", type=FieldType.TEXT, label="内容", prompt="请说", max_length=80)
+    assert understand(note, "为什么 要 交 这么 多 物业费", SITE, TODAY).value == "为什么要交这么多物业费"
+    assert understand(note, "为什么 要 问 这个", SITE, TODAY).aside is not None
+
+
 def test_why_is_answered_with_the_fields_help_and_is_no_failure(visit):
     rec = Recorder(visit)
     s = at_name(visit)
