@@ -171,7 +171,7 @@ class KioskApp(App):
         Clock.schedule_once(lambda _dt: self._build_rest([n for n in SCREENS if n != "home"]), 0.02)
         self._start_sync()
         # A kiosk runs for weeks: old unfinished drafts are forgotten hourly, not only at start.
-        Clock.schedule_interval(lambda _dt: self.runtime.purge_old_drafts(),
+        Clock.schedule_interval(lambda _dt: self.runtime.maintain(),
                                 self.settings.store.purge_every_hours * 3600)   # drafts + retention
 
     def _start_sync(self) -> None:

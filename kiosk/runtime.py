@@ -29,6 +29,21 @@ class Runtime:
         """A fresh visit: no memory of anyone before."""
         return Visit(self.settings.site, self.store, self.today)
 
+    def maintain(self, clock=None) -> None:
+        """The kiosk's maintenance round (start-up and every `store.purge_every_hours`): drafts and
+        retention purge, then the scheduled backup when `[store] backup_dir` is set and one is due."""
+        self.purge_old_drafts(clock)
+        st = self.settings.store
+        if not st.backup_dir:
+            return
+        from kiosk.store.backup import backup_if_due  # noqa: PLC0415
+
+        try:
+            backup_if_due(self.store, st.backup_dir, st.backup_every_hours, st.backup_keep,
+                          clock() if clock else None)
+        except StoreError as err:
+            log.error("scheduled backup failed: %s", err.code)
+
     def purge_old_drafts(self, clock=None) -> int:
         """Forget unfinished drafts older than `store.draft_purge_hours` (kept that long for staff) and
         records past their form's `retention_days` (kiosk.store.retention); returns rows removed."""
@@ -53,5 +68,5 @@ def open_runtime(settings: Settings, store: SubmissionStore | None = None) -> Ru
 
         store = open_store(settings, check_health=True)   # a damaged or full store never takes a form
     runtime = Runtime(settings, catalogue, store)
-    runtime.purge_old_drafts()
+    runtime.maintain()
     return runtime

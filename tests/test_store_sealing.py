@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from staff_support import FORM, SITE, TODAY, fill_prelude, say_all
+
 from kiosk.dialogue.engine import Visit
 from kiosk.printing.queue import PrintQueue
 from kiosk.printing.receipt import Receipt
 from kiosk.store import ScryptParams, SqliteStore
 from kiosk.store.model import sealed_field_ids
 from kiosk.store.transient import TransientSeal
-from staff_support import FORM, SITE, TODAY, fill_prelude, say_all
 
 SECRET = "sealing-tests-Hq2Xv9Lp7"
 FREE_TEXT = "楼上欧阳秀花家漏水，电话13912344321，她独居"

@@ -40,6 +40,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                   "required; asked, or one line each on stdin)")
     change.add_argument("--generate", action="store_true", help="generate the new secret and print it once")
     change.set_defaults(func=_change_secret)
+    back = sub.add_parser("backup", help="verified online backup to DEST (a .db file, or a directory for a "
+                                         "dated name); sealed values stay sealed")
+    back.add_argument("dest")
+    back.set_defaults(func=_backup)
+    rest = sub.add_parser("restore", help="put a verified backup in place (the kiosk must be stopped; the "
+                                          "current files are moved aside, never deleted)")
+    rest.add_argument("backup")
+    rest.add_argument("--above", metavar="RECEIPT_NO",
+                      help="also number above this receipt (e.g. the newest the central service has)")
+    rest.set_defaults(func=_restore)
 
 
 def ask_secret(prompt: str) -> str:
@@ -88,6 +98,26 @@ def _check(args: argparse.Namespace) -> int:
     if health["demo_store"]:
         print("WARNING: this is a demo store (personal data protected by a demo secret)", file=sys.stderr)
     return 1 if problems else 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from kiosk.store.backup import backup  # noqa: PLC0415
+
+    settings = load_settings(args.config)
+    with open_store(settings, unlock=False) as store:
+        info = backup(store, Path(args.dest))
+    print(info.line())
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from kiosk.store.backup import restore  # noqa: PLC0415
+
+    settings = load_settings(args.config)
+    info, aside, floor = restore(Path(args.backup), settings.db_path, settings.site.kiosk_id, above=args.above)
+    print(f"restored {info.receipts} receipt(s) from {info.path}; today's numbering continues after {floor:04d}"
+          + (f"; the previous files are in {aside}" if aside else ""))
+    return 0
 
 
 def _new_secret(args: argparse.Namespace) -> int:

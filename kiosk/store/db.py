@@ -278,6 +278,23 @@ class Database:
         with self.read("quick check") as conn:
             return [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
 
+    def backup_to(self, dest: Path) -> None:
+        """Copy the whole database (WAL included) into a new file with SQLite's online backup API.
+
+        Runs under the lock, so the copy is one consistent snapshot; other processes may keep
+        reading. Sealed values are copied as they are: still sealed.
+        """
+        with self._lock:
+            try:
+                target = sqlite3.connect(dest)
+                try:
+                    self._connection().backup(target)
+                    target.execute("PRAGMA journal_mode = DELETE")   # one self-contained file
+                finally:
+                    target.close()
+            except sqlite3.Error as err:
+                raise store_error(err, "backup") from err
+
     def checkpoint(self) -> None:
         """Copy the WAL into the main file (e.g. before a backup)."""
         with self._lock:
