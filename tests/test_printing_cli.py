@@ -57,10 +57,16 @@ def test_queue_command_lists_no_personal_data(tmp_path, monkeypatch, capsys):
     printer.fail_with("paper_out")
     job_id = PrintService(printer, PrintQueue(db), PrinterSettings()).print_submission(
         SampleSubmission(), sample_form(), SiteSpec()).job_id
+    printer.fail_with("unplugged", bytes_sent=300)          # a second receipt torn off mid-job
+    PrintService(printer, PrintQueue(db), PrinterSettings()).print_submission(
+        SampleSubmission(receipt_no="20261123-K01-0008"), sample_form(), SiteSpec())
     db.close()
     assert main(["printer", "queue"]) == 0
     listing = capsys.readouterr().out
     assert "20261123-K01-0007" in listing and "paper_out" in listing and "张" not in listing
+    partial = next(line for line in listing.splitlines() if "20261123-K01-0008" in line)
+    assert "partial" in partial and "unplugged" in partial and "sent=300/" in partial
+    assert main(["printer", "dismiss", str(job_id + 1), "--staff", "S01"]) == 0
     assert main(["printer", "dismiss", str(job_id), "--staff", "S01"]) == 0
     assert main(["printer", "queue"]) == 0
     assert "0 receipt(s) waiting" in capsys.readouterr().out

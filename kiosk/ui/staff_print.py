@@ -15,6 +15,9 @@ class StaffPrintScreen(StaffListScreen):
     def refresh(self) -> None:
         self.title = say("staff.ui.print_title")
         self.intro_text = say("staff.ui.print_intro")
+        printing = self.flow.mode.printing
+        if printing is not None and printing.queue.paper_low():     # paper near end: load a roll soon
+            self.intro_text += "\n" + say("print_paper_low_notice")
         super().refresh()
 
     def rows(self) -> list[Row]:
@@ -24,6 +27,10 @@ class StaffPrintScreen(StaffListScreen):
         rows = []
         for j in jobs:
             why = say(f"staff.ui.print_error.{j.last_error}") if j.last_error in PRINT_ERRORS else j.last_error
+            if j.state == "unconfirmed":      # a printer without status: nobody knows it came out
+                why = say("print_staff_unconfirmed")
+            elif j.partial:                   # a torn, incomplete slip may be in the printer
+                why = say("print_staff_partial", why=why, sent=j.bytes_sent, total=j.job_bytes)
             text = say("staff.ui.print_row", receipt=j.receipt_no, title=j.receipt.title,
                        why=why or say("staff.ui.print_waiting"), tries=j.tries)
             rows.append(Row(text, lambda j=j: self.pick(j.id), selected=j.id == self.job_id))
@@ -45,4 +52,4 @@ class StaffPrintScreen(StaffListScreen):
 
 
 PRINT_ERRORS = ("paper_out", "offline", "cover_open", "unplugged", "timeout", "no_reply", "io_error",
-                "driver_missing", "encoding")
+                "driver_missing", "encoding", "bad_status", "cutter_error")
