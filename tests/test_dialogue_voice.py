@@ -269,6 +269,16 @@ def test_haole_outside_a_pause_is_an_ordinary_yes(visit):
     assert s.answers["name"] == "张三"
 
 
+def test_speech_controls_during_a_handoff_do_not_bring_the_question_back(visit):
+    rec = Recorder(visit)
+    s = at_name(visit)
+    s.hear("人工")
+    n = len(rec.events)
+    s.hear("大声 点")
+    assert [e.type for e in rec.events[n:]] == [EventType.HEARD, EventType.SPEECH_CONTROL]
+    assert s.stage is Stage.HANDOFF
+
+
 def test_speech_control_buttons_call_the_same(visit):
     rec = Recorder(visit)
     s = at_name(visit)

@@ -67,7 +67,8 @@ def _handoff_reason(reason: HandoffReason | str) -> HandoffReason:
 
 _READBACK = {Via.SPEECH: "readback", Via.TOUCH: "readback.keyed", Via.KEYPAD: "readback.keyed",
              Via.DEVICE: "readback.keyed", Via.IDCARD: "readback.keyed"}
-_TYPED_WIDGETS = {"digits", "keyboard"}    # typed, not picked: 您输入的是…
+_TYPED_WIDGETS = {"digits", "keyboard"}
+# Stages with a question open (a handoff or the Done screen is not re-asked by a speech control).    # typed, not picked: 您输入的是…
 
 
 def _refusal_reason(problem: Invalid) -> RefusalReason:
@@ -91,6 +92,9 @@ class Stage(str, Enum):
     HANDOFF = "handoff"        # a staff helper was called; resumable
     DONE = "done"              # submitted
     CANCELLED = "cancelled"
+
+
+_ASKING = frozenset({Stage.ASK, Stage.CONFIRM, Stage.REUSE, Stage.CANCEL, Stage.REVIEW})
 
 
 class Visit:
@@ -635,7 +639,7 @@ class Session:
             slower = n >= 2
         text = say(f"speech_control.{control.value}")
         self.visit.emit(SpeechControlRequested(control=control, text=text, speech=text, slower=slower))
-        if control is not SpeechControl.PAUSE:
+        if control is not SpeechControl.PAUSE and self.stage in _ASKING:
             self.repeat()              # the question again, at the new rate / volume
 
     def _commit(self, value: Any, via: Via | None = None) -> None:
