@@ -472,3 +472,39 @@ def test_reuse_offer_names_the_current_service(visit):
 
 def test_every_kind_is_in_the_registry():
     assert set(KINDS) == set(FieldType)
+
+
+# --- a whole session under random speech ------------------------------------------------------
+
+SAYINGS = st.sampled_from([
+    "", "对", "不对", "嗯", "是", "不 是", "同意", "本人", "张 三", "李 四", "我 叫 王 小 明", "那个", "等 一下",
+    "好 了", "慢 一点", "你 说 什么", "人工", "返回", "取消", "算了", "重复", "提交", "燃气 坏 了", "路灯 不 亮 了",
+    "幺 三 八 一 二 三 四 五 六 七 八", "不对 一 三 九 一 二 三 四 五 六 七 八", "一九五零 年 三月 五 号",
+    "二零二六 年 十一月 三十 号", "我 不 知道", "为什么 要 名字", "三" * 400, "5" * 5000, "😀", "[unk]",
+])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(SAYINGS, st.tuples(st.sampled_from(["tap", "no_input", "back", "resume"]),
+                                             st.sampled_from([True, False, "gas", "13812345678", "x"]))),
+                max_size=40))
+def test_random_speech_and_taps_never_crash_and_keep_only_valid_answers(steps):
+    visit = Visit(SITE, MemoryStore("K01"), TODAY)
+    s = visit.start(FORM)
+    for step in steps:
+        session = visit.session
+        if session is None:
+            break
+        if isinstance(step, str):
+            session.hear(step)
+        elif step[0] == "tap":
+            session.answer(step[1])
+        elif step[0] == "no_input":
+            session.no_input()
+        elif step[0] == "back":
+            session.back()
+        else:
+            session.resume()
+    for field_id, value in s.answers.items():
+        f = next(f for f in s.fields if f.id == field_id)
+        assert kind_of(f.type).validate(f, value, SITE, TODAY) == value
