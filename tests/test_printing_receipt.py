@@ -6,6 +6,7 @@ from pyzbar.pyzbar import decode
 
 from kiosk.catalogue.spec import SiteSpec
 from kiosk.config import PrinterSettings
+from kiosk.printing.escpos import EscPosEncoder
 from kiosk.printing.layout import encode_receipt
 from kiosk.printing.preview import PreviewError, render
 from kiosk.printing.receipt import Receipt, qr_payload, receipt_for
@@ -109,3 +110,39 @@ def test_interpreter_reads_sizes_and_alignment():
 def test_receipt_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         sample_receipt().applicant_name = "张小明"
+
+
+def test_every_form_prints_at_58_and_80mm_with_what_was_booked(tmp_path):
+    from kiosk.catalogue.loader import load_catalogue
+    from kiosk.printing.gallery import sample_submission, write_gallery
+
+    forms = load_catalogue("forms").forms
+    paths = write_gallery(list(forms.values()), SiteSpec(), tmp_path)
+    assert len(paths) == 2 * len(forms) and all(p.stat().st_size > 0 for p in paths)
+    for form_id, booked in (("meal_booking", ["订哪几餐：午饭、晚饭", "用餐方式：送到家里"]),
+                            ("home_service", ["服务项目：家政保洁", "希望日期：2026年12月3日", "希望时间：上午"])):
+        r = receipt_for(sample_submission(forms[form_id], proxy=True), forms[form_id], SiteSpec())
+        lines = render(encode_receipt(r, PrinterSettings(paper_mm=58)), 58).lines
+        assert "预约内容：" in lines and "由家属代办：子女" in lines
+        for line in booked:
+            assert line in lines, (form_id, line)
+        assert any(line.startswith("提交时间：2026年12月2日") for line in lines)
+    plain = receipt_for(sample_submission(forms["senior_card"], proxy=False), forms["senior_card"], SiteSpec())
+    assert plain.booked == () and not plain.proxy
+
+
+def test_qr_caption_tells_who_can_use_the_code():
+    staff_only = render(encode_receipt(sample_receipt(), PrinterSettings()), 80).lines
+    assert "工作人员扫码调取" in staff_only and "手机扫码查看办理进度" not in staff_only
+    phone = render(encode_receipt(sample_receipt("https://fuwu.example.gov.cn/kiosk"), PrinterSettings()), 80).lines
+    assert "手机扫码查看办理进度" in phone and "工作人员扫码调取" not in phone
+
+
+def test_full_width_punctuation_counts_two_printer_columns():
+    from kiosk.printing.textwidth import text_width
+
+    # East Asian Width calls these "ambiguous" (1 column); GB18030 printers print them 2 wide.
+    assert text_width("“”—…·") == 10 and text_width("A1") == 2
+    line = "“" + "好" * 15 + "”"                      # 34 columns: too wide for 58 mm as one line
+    lines = render(EscPosEncoder(paper_mm=58).init().text(line).getvalue(), 58).lines
+    assert len(lines) == 2 and all(text_width(x) <= 32 for x in lines)
