@@ -293,8 +293,10 @@ def run_app(settings: Settings) -> int:
     from kiosk.ui.window import configure  # noqa: PLC0415
 
     configure(settings.ui.width, settings.ui.height, settings.ui.fullscreen)
+    from kiosk.scratch import clean_scratch  # noqa: PLC0415
     from kiosk.store.model import StoreError  # noqa: PLC0415
 
+    clean_scratch()    # read-back audio a crash left behind (names, ID numbers) goes first
     try:
         runtime = _open_runtime(settings)
     except StoreError as err:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import yaml
-
 from kiosk.errors import KioskError
+from kiosk.safeyaml import load_yaml
 
 VOICES_DIR = Path(__file__).resolve().parent.parent / "voices"
 TEXT_DIR = VOICES_DIR / "text"
@@ -30,7 +29,7 @@ def catalogue() -> dict[str, str]:
     origin: dict[str, str] = {}
     for path in sorted(TEXT_DIR.glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # C loader: fast start
+        data = load_yaml(text) or {}   # C safe loader (fast start), size and alias limits
         if not isinstance(data, dict):
             raise CatalogueError(f"{path.name}: must be a mapping of key: text")
         for key, text in data.items():

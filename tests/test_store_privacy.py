@@ -102,7 +102,7 @@ def test_right_secret_reads_everything(filled):
     store.close()
     opened = SqliteStore(path, "K01", secret=SECRET)
     try:
-        for receipt, person in zip(receipts, PEOPLE):
+        for receipt, person in zip(receipts, PEOPLE, strict=True):
             sub = opened.get_submission(receipt)
             assert sub.answers == _answers(person) and sub.personal == PERSONAL
         assert opened.load_draft(left.draft_id).answers == _answers(PEOPLE[0])
