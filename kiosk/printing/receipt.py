@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kiosk.catalogue.spec import FieldSpec, FieldType, FormSpec, SiteSpec
+from kiosk.dialogue.kinds import kind_of
 from kiosk.privacy import mask_address, mask_id, mask_name, mask_phone
-from kiosk.voices import catalogue, say
+from kiosk.voices import catalogue
 
 if TYPE_CHECKING:  # the store owns Submission; printing only reads its documented fields
     from kiosk.store.model import Submission
@@ -94,20 +95,9 @@ def relation_text(value: Any) -> str:
 
 
 def booked_text(field: FieldSpec, value: Any) -> str:
-    """What was booked, as the receipt prints it: choice labels, dates in Chinese, units kept."""
-    labels = {c.value: c.label for c in field.choices}
-    if field.type is FieldType.MULTI_CHOICE and isinstance(value, (list, tuple)):
-        return "、".join(labels.get(v, str(v)) for v in value)
-    if field.type is FieldType.CHOICE:
-        return labels.get(value, str(value))
-    if field.type is FieldType.YES_NO:
-        return say("receipt_answer_yes") if value else say("receipt_answer_no")
-    if field.type is FieldType.DATE:
-        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-        return say("receipt_date_format", y=day.year, m=day.month, d=day.day)
-    if field.type is FieldType.INTEGER:
-        return f"{value}{field.unit}"
-    return str(value)
+    """What was booked, as the receipt prints it: the field kind's own receipt text (choice
+    labels, dates in Chinese, units kept; personal data masked)."""
+    return kind_of(field.type).receipt_text(value, field)
 
 
 def _booked(form: FormSpec, answers: dict[str, Any]) -> tuple[tuple[str, str], ...]:

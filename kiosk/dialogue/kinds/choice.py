@@ -10,8 +10,6 @@ import datetime as dt
 import re
 from typing import Any, ClassVar
 
-from rapidfuzz import fuzz
-
 from kiosk.catalogue.spec import Choice, FieldSpec, FieldType, SiteSpec
 from kiosk.dialogue import words as w
 from kiosk.dialogue.kinds.base import FieldKind
@@ -215,6 +213,7 @@ def sound(text: str) -> list[str]:
 
 def _by_sound(choices: list[Choice], text: str) -> Choice | list[Choice] | None:
     """Homophones vosk produced (组参 for 助餐): same pinyin inside, else close pinyin."""
+    from rapidfuzz import fuzz  # first use only: the registry is imported before Home is drawn
     heard = sound(text)
     joined = " ".join(heard)
     inside = [0.0] * len(choices)
