@@ -117,6 +117,12 @@ class KioskApp(App):
         except Exception:
             log.exception("ID card reader panel could not start; IDs are said or keyed")
 
+    def _staff_secret(self) -> str | None:
+        """The staff secret at staff login: $KIOSK_STAFF_SECRET or [store] secret_file (a key staff plug in)."""
+        from kiosk.store.sqlite import resolve_secret  # noqa: PLC0415
+
+        return resolve_secret(self.settings)[0]
+
     def _install_staff(self) -> None:
         """Assisted mode, handoff tickets, the staff chime and feedback (every store has a database)."""
         try:
@@ -126,7 +132,8 @@ class KioskApp(App):
             from kiosk.ui.staff_flow import StaffFlow  # noqa: PLC0415
 
             mode = AssistedMode(self.runtime.store, self.settings.site, self.runtime.catalogue.forms,
-                                self.settings.staff, printing=self.print_service)
+                                self.settings.staff, printing=self.print_service,
+                                secret_source=self._staff_secret)
         except Exception:
             log.exception("assisted mode could not start; the kiosk runs without it")
             return

@@ -160,3 +160,28 @@ def test_new_secret_prints_a_strong_one(cli_env, capsys):
 def test_keyring_of_a_memory_store_is_never_the_demo_secret():
     ring = Keyring.create(generate_secret(), ScryptParams(n=2 ** 4))
     assert not ring.is_demo_secret
+
+
+def test_staff_login_unlocks_from_a_plugged_in_key_and_logout_locks(tmp_path):
+    from kiosk.config import StaffSettings
+    from kiosk.staff.mode import AssistedMode
+    from staff_support import FAST_KDF, FORMS, PIN, SITE, FakeClock
+
+    settings = settings_for(tmp_path)
+    open_store(settings, environ={"KIOSK_STAFF_SECRET": STRONG}).close()
+    key = tmp_path / "usb-key"
+    clock = FakeClock()
+    with open_store(settings, environ={}) as store:              # the kiosk runs without the secret
+        sub = store.submit(a_draft())
+        mode = AssistedMode(store, SITE, FORMS, StaffSettings(), clock=clock, kdf=FAST_KDF,
+                            secret_source=lambda: key.read_text().strip() if key.exists() else None)
+        mode.pins.set_pin("S01", PIN)
+        staff = mode.login(PIN)                                  # no key plugged in: masked only
+        assert not store.unlocked
+        staff.logout()
+        key.write_text(STRONG)                                   # staff plug in their key
+        staff = mode.login(PIN)
+        assert store.unlocked and store.get_submission(sub.receipt_no).answers["name"] == "王建国"
+        staff.logout()
+        assert not store.unlocked                                # locked again when they leave
+        assert [e.action for e in mode.audit.entries()].count("store_unlock") == 1

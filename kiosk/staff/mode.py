@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,9 +71,14 @@ class AssistedMode:
     """Everything the staff side needs, on the store's database."""
 
     def __init__(self, store, site: SiteSpec, forms: Mapping[str, FormSpec], settings: StaffSettings | None = None,
-                 *, printing: Any = None, clock: Clock = local_now, kdf: PinKdf = PinKdf()) -> None:
+                 *, printing: Any = None, clock: Clock = local_now, kdf: PinKdf = PinKdf(),
+                 secret_source: Callable[[], str | None] | None = None) -> None:
         settings = settings or StaffSettings()
         self.store = store
+        # Where the staff secret comes from when staff log in (e.g. [store] secret_file on a key
+        # they plug in): the store is unlocked for their session and locked again at logout.
+        self.secret_source = secret_source
+        self._unlocked_for_session = False
         self.db = store.db
         self.site = site
         self.forms = forms
@@ -120,7 +125,25 @@ class AssistedMode:
             self.current.logout("replaced")
         self.current = StaffSession(self, staff_id)
         self.audit.record(staff_id, "login")
+        self._unlock_for_session(staff_id)
         return self.current
+
+    def _unlock_for_session(self, staff_id: str) -> None:
+        if self.store.unlocked or self.secret_source is None:
+            return
+        try:
+            secret = self.secret_source()
+            if secret:
+                self.store.unlock(secret)
+                self._unlocked_for_session = True
+                self.audit.record(staff_id, "store_unlock")
+        except StoreError as err:
+            log.warning("staff secret did not unlock the store: %s", err.code)
+
+    def _lock_after_session(self) -> None:
+        if self._unlocked_for_session:
+            self.store.lock()
+            self._unlocked_for_session = False
 
 
 class StaffSession:
@@ -164,6 +187,7 @@ class StaffSession:
         self.mode.audit.record(self.staff_id, "logout", reason=reason)
         if self.mode.current is self:
             self.mode.current = None
+            self.mode._lock_after_session()
 
     # --- tickets -----------------------------------------------------------------------------
     def tickets(self, open_only: bool = True) -> list[HandoffTicket]:
