@@ -301,6 +301,9 @@ def test_no_input_ladder_again_then_touch_then_staff(visit):
     offer = rec.last(EventType.ASSISTANCE_OFFERED)
     assert offer.data["reason"] == HandoffReason.NO_INPUT.value
     assert s.attempts.get("phone", 0) == 0 and not rec.of(EventType.REJECTED)
+    s.no_input()                     # a fourth silence repeats the offer without a second ticket
+    assert len(rec.of(EventType.ASSISTANCE_OFFERED)) == 1
+    assert rec.last(EventType.NO_INPUT).data["text"] == offer.data["text"]
 
 
 def test_no_match_ladder_gives_an_example_the_second_time_and_staff_the_third(visit):

@@ -373,13 +373,15 @@ class Session:
             return
         key = self.field.id if self.stage in (Stage.ASK, Stage.CONFIRM, Stage.REUSE) else self.stage.value
         n = self.silences[key] = self.silences.get(key, 0) + 1
-        if n >= 3:
+        if n == 3:
             text = say("assist.offer")
             self._emit(EventType.ASSISTANCE_OFFERED, field_id=self.field.id, attempts=n, text=text,
                        speech=text, form_id=self.form.id, draft_id=self.draft_id,
                        reason=HandoffReason.NO_INPUT)
             return
-        if n == 2:
+        if n > 3:
+            text = say("assist.offer")        # offered once already: say it again, no new ticket
+        elif n == 2:
             text = say("noinput.touch")
         elif self.stage is Stage.ASK:
             text = say("noinput.again", label=self.field.label)
