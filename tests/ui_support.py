@@ -85,3 +85,99 @@ def walk_form(app, form_id: str, record: list, *, wrong: dict | None = None, max
         ctl.listeners.remove(listener)
         if ctl.visit is not None and listener in ctl.visit.listeners:
             ctl.visit.listeners.remove(listener)
+
+
+def _pick(prompts: list[dict]) -> list[dict]:
+    """Per field type, the hardest prompts to lay out: longest question, most choices, optional."""
+    chosen: dict[str, dict] = {}
+    by_type: dict[str, list[dict]] = {}
+    for d in prompts:
+        by_type.setdefault(d["field_type"], []).append(d)
+    for group in by_type.values():
+        for key in (lambda d: len(d.get("text", "")), lambda d: len(d.get("choices") or []),
+                    lambda d: (bool(d.get("optional")), len(d.get("text", "")))):
+            best = max(group, key=key)
+            chosen[best["field_id"] + best["field_type"]] = best
+    return list(chosen.values())
+
+
+def layout_scenes(app) -> list:
+    """(name, show) for every resident screen type; show() puts the live screen in that state
+    and returns the screen. Recorded from real sessions of every form (through the engine)."""
+    from kiosk.dialogue.events import EventType
+    ctl = app.controller
+    record: list = []
+    ctl.add_listener(lambda e: record.append((e.type, dict(e.data))))
+    wrong = {"phone": ("一 二 三", 3)}
+    for form_id in app.runtime.catalogue.forms:
+        walk_form(app, form_id, [], wrong=wrong)
+        wrong = {}
+        ctl.finish("home")
+    # A handoff with a ticket, a cancel question and a submission, from one more real session.
+    walk_form(app, "repair_request", [])
+    ctl.request_help()
+    help_screen = app.screens.get_screen("help")
+    ticket, can_print = help_screen.ticket, help_screen.can_print
+    ctl.resume()
+    ctl.session.back()
+    ctl.session.request_cancel()
+    ctl.session.confirm(False)
+    walk_form(app, "repair_request", [])
+    ctl.submit()
+    harness.frames(2)
+    ctl.listeners.clear()
+    ctl.finish("home", ask_feedback=False)
+    harness.frames(2)
+
+    def of(etype):
+        return [d for t, d in record if t is etype]
+
+    question = app.screens.get_screen("question")
+    out = []
+
+    def on(name: str, screen: str, setup=None):
+        def show():
+            if setup is not None:
+                setup()
+            app.screens.current = screen
+            return app.screens.get_screen(screen)
+        out.append((name, show))
+
+    on("home", "home")
+    for d in _pick(of(EventType.PROMPT)):
+        on(f"question_{d['field_type']}_{d['field_id']}", "question", lambda d=d: question.show_prompt(d))
+        if d["field_type"] == "address":
+            b, u = d["bounds"]["buildings"][0], d["bounds"]["units"][0]
+            on("address_unit", "question", lambda d=d, b=b: (question.show_prompt(d),
+                                                             question.area.picker.pick("building", b)))
+            on("address_room", "question", lambda d=d, b=b, u=u: (question.show_prompt(d),
+                                                                  question.area.picker.pick("building", b),
+                                                                  question.area.picker.pick("unit", u)))
+    longest = max(of(EventType.UNDERSTOOD), key=lambda d: len(d.get("display", "")) + len(d.get("text", "")))
+    on("readback", "question", lambda: question.show_confirm("readback", longest))
+    reuse = max(of(EventType.REUSE_OFFERED), key=lambda d: len(d.get("text", "")))
+    on("reuse", "question", lambda: question.show_confirm("reuse", reuse))
+    cancel = of(EventType.CANCEL_ASKED)[-1]
+    on("cancel", "question", lambda: question.show_confirm("cancel", cancel))
+    phone = next(d for d in of(EventType.PROMPT) if d["field_type"] == "phone")
+    rejected = of(EventType.REJECTED)[0]
+    assist = of(EventType.ASSISTANCE_OFFERED)[0]
+    on("rejected", "question", lambda: (question.show_prompt(phone), question.show_notice(rejected["text"])))
+    on("assistance", "question", lambda: (question.show_prompt(phone),
+                                          question.show_notice(assist["text"], assist=True)))
+    review_screen = app.screens.get_screen("review")
+    review = max(of(EventType.REVIEW), key=lambda d: len(d["items"]))
+    on("review_first_page", "review", lambda: review_screen.show(review))
+    on("review_last_page", "review", lambda: (review_screen.show(review), harness.frames(2),
+                                              review_screen.turn(review_screen.pages)))
+    on("help", "help", lambda: help_screen.show({}, None, can_resume=False))
+    on("handoff", "help", lambda: (help_screen.show({}, ticket, can_resume=True),
+                                   setattr(help_screen, "can_print", can_print)))
+    on("staff_pin", "staff_pin", lambda: app.screen("staff_pin").clear())
+    if app.screens.has_screen("feedback") and ctl.feedback_box is not None:
+        feedback = app.screen("feedback")
+        on("feedback", "feedback", lambda: feedback.ask(ctl.feedback_box, "senior_card"))
+    done = app.screen("done")
+    submitted = of(EventType.SUBMITTED)[-1]
+    on("done", "done", lambda: (done.show(submitted), setattr(done, "seconds_left", 45)))
+    return out

@@ -94,7 +94,8 @@ def _entry_row(display: DigitsLabel, ok: KButton, theme) -> BoxLayout:
     ok.size_hint = (None, 1)
     ok.width = theme.target * 2
     display.size_hint_y = 1
-    display.role = "large"   # digits of 44 sp fit one line beside 确定, leaving room for the question
+    # digits of 44 sp fit one line beside 确定, leaving room for the question (34 sp on a short screen)
+    display.role = "text" if _short() else "large"
 
     def fit(*_args) -> None:
         row.height = max(theme.target, display.texture_size[1])
@@ -137,11 +138,18 @@ def build(d: dict, theme, ctl, *, touch_only: bool, today: dt.date | None = None
 def _choice(d, theme, ctl, **_):
     choices = d.get("choices", [])
     grid = GridLayout(cols=1 if len(choices) <= 4 else 2, spacing=theme.gap)
+    role = _choice_role(choices)
     for c in choices:
-        b = KButton(text=c["label"], value=c["value"], selected=d.get("current") == c["value"], role="large")
+        b = KButton(text=c["label"], value=c["value"], selected=d.get("current") == c["value"], role=role)
         b.bind(on_release=lambda btn: ctl.answer(btn.value))
         grid.add_widget(b)
-    return AnswerArea(_column(), grid, *_grid_needs([c["label"] for c in choices], grid.cols, "large_size"))
+    return AnswerArea(_column(), grid, *_grid_needs([c["label"] for c in choices], grid.cols, f"{role}_size"))
+
+
+def _choice_role(choices: list[dict]) -> str:
+    """Answer text size: large, or body size when a long label would not fit two columns."""
+    longest = max((len(c["label"]) for c in choices), default=0)
+    return "large" if longest <= 5 or len(choices) <= 4 else "text"
 
 
 def _toggle(button: KButton) -> None:
@@ -158,7 +166,7 @@ def _multi_choice(d, theme, ctl, **_):
     for c in choices:
         chosen = c["value"] in current
         b = KButton(text=f"{TICK} {c['label']}" if chosen else c["label"], value=c["value"],
-                    selected=chosen, role="large")
+                    selected=chosen, role=_choice_role(choices))
         b.base = c["label"]
         b.bind(on_release=_toggle)
         grid.add_widget(b)
@@ -168,7 +176,8 @@ def _multi_choice(d, theme, ctl, **_):
     ok = KButton(text=say("ui.ok"), kind="primary")
     ok.bind(on_release=lambda *_: ctl.answer([b.value for b in buttons if b.selected]))
     side.add_widget(_fixed(ok, theme))
-    return AnswerArea(side, grid, *_grid_needs([TICK + " " + c["label"] for c in choices], grid.cols, "large_size"))
+    return AnswerArea(side, grid, *_grid_needs([TICK + " " + c["label"] for c in choices], grid.cols,
+                                               f"{_choice_role(choices)}_size"))
 
 
 def _two(d, theme, ctl, yes_key: str, no_key: str, yes_value: Any, no_value: Any):
@@ -338,6 +347,7 @@ class AddressPicker(BoxLayout):
         self.ok.bind(on_release=lambda *_: self.submit())
         self.restart = _fixed(KButton(text=say("ui.address_change")), theme)
         self.restart.bind(on_release=lambda *_: self.choose_again())
+        self.changed = None       # the question screen refits when the stage changes
         self.stage = "room" if self.building and self.unit else "building"
         self.redraw()
 
@@ -376,14 +386,22 @@ class AddressPicker(BoxLayout):
         """Show the picker for the current stage."""
         self.clear_widgets()
         theme = self.theme
+        first = self.stage == "building"     # nothing chosen yet: nothing to choose again
+        self.restart.height = 0 if first else theme.target
+        self.restart.opacity = 0 if first else 1
+        self.restart.disabled = first
+        # A short screen has no room for the stage's heading: the question and 重听 say it.
+        heading = not _short()
         if self.stage == "room":
-            self.add_widget(KLabel(text=say("ui.address_room")))
+            if heading:
+                self.add_widget(KLabel(text=say("ui.address_room")))
             pad = Keypad(extra="clear", spacing=theme.gap)
             pad.bind(on_key=self.key)
             self.add_widget(pad)
         else:
             options = self.buildings if self.stage == "building" else self.units
-            self.add_widget(KLabel(text=say(f"ui.address_{self.stage}")))
+            if heading:
+                self.add_widget(KLabel(text=say(f"ui.address_{self.stage}")))
             cols = 4 if len(options) > 6 else (3 if len(options) > 3 else len(options) or 1)
             grid = GridLayout(cols=cols, spacing=theme.gap)
             for name in options:
@@ -392,6 +410,8 @@ class AddressPicker(BoxLayout):
                 grid.add_widget(b)
             self.add_widget(grid)
         self.refresh()
+        if self.changed is not None:
+            self.changed()
 
 
 def _address(d, theme, ctl, **_):
@@ -420,6 +440,7 @@ def _say_it(d, theme, ctl, touch_only=False, **_):
 
 def _short() -> bool:
     from kivy.core.window import Window  # noqa: PLC0415
+
     from kiosk.ui.keyboard import is_short  # noqa: PLC0415
 
     return is_short(Window.height)
@@ -481,7 +502,8 @@ def build_confirm(kind: str, d: dict, theme, ctl) -> AnswerArea:
         shown = DigitsLabel(text=str(d["display"]), size_hint_y=None)
         shown.bind(texture_size=lambda w, ts: setattr(w, "height", max(ts[1], theme.target * 1.3)))
         main.add_widget(shown)
-    row = BoxLayout(orientation="horizontal", spacing=theme.gap * 2)
+    short = _short()   # one above the other: the question column keeps its width
+    row = BoxLayout(orientation="vertical" if short else "horizontal", spacing=theme.gap * 2)
     yes = KButton(text=say(yes_key), kind="primary" if kind != "cancel" else "normal")
     no = KButton(text=say(no_key), kind="primary" if kind == "cancel" else "normal")
     yes.bind(on_release=lambda *_: ctl.confirm(True))
@@ -491,7 +513,10 @@ def build_confirm(kind: str, d: dict, theme, ctl) -> AnswerArea:
         row.add_widget(b)
     main.add_widget(row)
     labels = [say(yes_key), say(no_key)]
-    width, height = _grid_needs(labels, 2, "question_size")
+    width, height = _grid_needs(labels, 1 if short else 2, "question_size")
+    if short:
+        def height(t, _h=height) -> float:
+            return 2 * t.target + t.gap * 2
     shown = str(d.get("display") or "")
     return AnswerArea(_column(), main, lambda t: max(width(t), min(len(shown), 12) * t.digits_size * 0.6),
                       lambda t: height(t) + (t.target * 1.3 + t.gap * 2 if shown else 0))

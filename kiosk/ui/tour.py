@@ -149,6 +149,11 @@ class Tour:
         self.app.controller._heard(transcript, 1.0)
         return FRAME
 
+    def confirm(self) -> Iterator[float]:
+        """对 on a read-back (a tap on a choice, 是/不是 or 同意 is kept without one)."""
+        if self.app.screens.current == "question" and self.screen.mode == "readback":
+            yield self.press(say("ui.readback_yes"))
+
     def prompt(self) -> dict:
         """The open question's PROMPT data."""
         return self.screen.prompt_data
@@ -189,7 +194,7 @@ class Tour:
             yield self.press(say("ui.ok"))
         else:
             yield self.heard(sample_transcript(field, self.app.controller.visit.site))
-        yield self.press(say("ui.readback_yes"))
+        yield from self.confirm()
 
     def until_review(self, seen: set[str]) -> Iterator[float]:
         """Answer every question of the form, snapping each field type the first time."""
@@ -210,7 +215,7 @@ class Tour:
                     yield self.press(self.prompt()["choices"][0]["label"])
                     self.snap("question_multi_choice")
                     yield self.press(say("ui.ok"))
-                    yield self.press(say("ui.readback_yes"))
+                    yield from self.confirm()
                     continue
                 self.snap(f"question_{kind}")
             yield from self.answer_here()
@@ -237,9 +242,9 @@ class Tour:
         yield FRAME
         self.snap("question_choice")
         seen.add("choice")
-        yield self.press(self.prompt()["choices"][0]["label"])
+        yield self.heard(self.prompt()["choices"][0]["label"])   # spoken answers are read back
         self.snap("readback")
-        yield self.press(say("ui.readback_yes"))
+        yield from self.confirm()
         for _ in range(40):
             if self.app.screens.current != "question" or self.prompt()["field_type"] == "phone":
                 break
@@ -258,7 +263,7 @@ class Tour:
                     self.snap("question_id_number")
                     yield self.press(say("ui.ok"))
                     self.snap("readback_id_number")
-                    yield self.press(say("ui.readback_yes"))
+                    yield from self.confirm()
                     continue
                 elif kind == "date":
                     yield self.press(say("ui.date_year_less10"))
@@ -272,7 +277,7 @@ class Tour:
         seen.add("phone")
         self.snap("question_phone")
         yield self.press(say("ui.ok"))
-        yield self.press(say("ui.readback_yes"))
+        yield from self.confirm()
         self.snap("review")
         yield self.press(say("ui.review_submit"))
         yield 0.5    # the receipt prints on a worker thread

@@ -8,7 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    OptionProperty,
+    StringProperty,
+)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -30,6 +37,40 @@ def paginate(count: int, per_page: int, page: int) -> tuple[int, int, str]:
     return page, pages, (f"{page + 1} / {pages}" if pages > 1 else "")
 
 
+def text_height(text: str, font_size: float, width: float, bold: bool = False) -> float:
+    """Height of `text` wrapped to `width` at `font_size` with the theme's line spacing, as drawn."""
+    from kivy.core.text import Label as CoreLabel  # noqa: PLC0415
+
+    from kiosk.ui.theme import LINE_HEIGHT  # noqa: PLC0415
+
+    if not text:
+        return 0.0
+    label = CoreLabel(text=text, font_size=font_size, text_size=(max(1, width), None),
+                      line_height=LINE_HEIGHT, bold=bold, halign="left")
+    label.refresh()
+    return float(label.texture.size[1]) if label.texture is not None else 0.0
+
+
+def needed_height(widget: Widget, width: float) -> float:
+    """The height a column of labels and rows needs at `width`, measured before layout."""
+    if isinstance(widget, Label) and not isinstance(widget, ButtonBehavior):
+        pad = widget.padding if isinstance(widget.padding, (list, tuple)) else [widget.padding] * 4
+        px, py = (pad[0], pad[1]) if len(pad) == 2 else (pad[0], pad[1]) if pad else (0, 0)
+        text = text_height(widget.text, widget.font_size, width - 2 * px) + 2 * py
+        own = widget.height if widget.size_hint_y is None else 0
+        return max(text, widget.font_size * widget.line_height, own)
+    if isinstance(widget, BoxLayout) and widget.size_hint_y is None:
+        kids = widget.children
+        if widget.orientation == "vertical":
+            return sum(needed_height(c, width) for c in kids) + widget.spacing * max(0, len(kids) - 1)
+        fixed = [c for c in kids if c.size_hint_x is None]
+        free = max(1, len(kids) - len(fixed))
+        rest = (width - sum(c.width for c in fixed) - widget.spacing * max(0, len(kids) - 1)) / free
+        return max([widget.height] + [needed_height(c, c.width if c.size_hint_x is None else rest)
+                                      for c in kids])
+    return float(widget.height)
+
+
 def load_kv(name: str) -> None:
     """Load kiosk/ui/<name>.kv once."""
     path = str(KV_DIR / f"{name}.kv")
@@ -48,9 +89,15 @@ class KButton(ButtonBehavior, Label):
 
 
 class KLabel(Label):
-    """Body text: >= 32 sp, wrapped, line spacing 1.35; `role` picks the theme size."""
+    """Body text: >= 32 sp, wrapped, line spacing 1.35; `role` picks the theme size.
+
+    `fit_size` (when set) replaces the theme size: a screen that fits text to the space sets it,
+    never below the minimums. `collapse`: no height at all while empty.
+    """
 
     role = OptionProperty("text", options=ROLES)
+    fit_size = NumericProperty(0)
+    collapse = BooleanProperty(False)
 
 
 class FillLabel(Label):
@@ -78,13 +125,17 @@ class Backdrop(BoxLayout):
 
 
 class TopBar(BoxLayout):
-    """Title line with the larger-text and high-contrast switches."""
+    """Title line with the larger-text and high-contrast switches (none when `compact`)."""
 
     title = StringProperty("")
+    compact = BooleanProperty(False)
 
 
 class ControlBar(BoxLayout):
-    """重听 / 上一步 / 找工作人员, fixed at the bottom of every resident screen."""
+    """重听 / 上一步 / 找工作人员, fixed at the bottom of every resident screen (with the two
+    display switches when `switches`: a short screen with no title bar)."""
+
+    switches = BooleanProperty(False)
 
 
 class ListeningIndicator(BoxLayout):
@@ -115,6 +166,13 @@ class Keypad(GridLayout):
 
     def on_key(self, key: str) -> None:
         """Default handler (listeners bind to it)."""
+
+
+def short_screen(height: float) -> bool:
+    """Too short for a title line above the content (e.g. 1024x600)."""
+    from kivy.metrics import dp  # noqa: PLC0415
+
+    return height < dp(720)
 
 
 def show(widget: Widget, visible: bool) -> None:
