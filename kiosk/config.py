@@ -58,6 +58,10 @@ class SpeechSettings(_Section):
     recognizer: Literal["vosk", "none"] = "vosk"
     model_path: str = ""                               # empty = data_dir/models/vosk-model-small-cn-0.22
     microphone: Literal["sounddevice", "none"] = "sounddevice"
+    # A handset or headphones: ID and phone read-backs and staff slips are spoken whole. On the
+    # public speaker (false) they are spoken as 尾号XXXX while the screen shows the whole value.
+    private_audio: bool = False
+    reread_after_s: float = Field(default=25.0, gt=0)  # touch-only: a question nobody answers is read again
 
 
 class PrinterSettings(_Section):

@@ -27,7 +27,9 @@ class Runtime:
 
     def new_visit(self) -> Visit:
         """A fresh visit: no memory of anyone before."""
-        return Visit(self.settings.site, self.store, self.today)
+        # [speech] private_audio: a handset or headphones, so personal numbers are read back whole.
+        return Visit(self.settings.site, self.store, self.today,
+                     private_audio=self.settings.speech.private_audio)
 
     def maintain(self, clock=None) -> None:
         """The kiosk's maintenance round (start-up and every `store.purge_every_hours`): drafts and

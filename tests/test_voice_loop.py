@@ -254,3 +254,26 @@ def test_event_kind_and_data_read_typed_events():
     ev = SpeechControlRequested(control=SpeechControl.FASTER, text="x", speech="x")
     assert event_kind(ev) == "speech_control" and Control.of(event_data(ev)["control"]) is Control.FASTER
     assert Control.of(SpeechControl.FASTER) is Control.FASTER
+
+
+@pytest.mark.parametrize("private", [False, True])
+def test_private_audio_setting_reaches_the_visit_and_the_phone_read_back(tmp_path, private):
+    from kiosk.config import Settings, SpeechSettings
+    from kiosk.runtime import open_runtime
+
+    settings = Settings(data_dir=tmp_path, speech=SpeechSettings(private_audio=private))
+    runtime = open_runtime(settings, store=MemoryStore("K01"))
+    visit = runtime.new_visit()
+    assert visit.private_audio is private
+    speaker, clock = RecordingSpeaker(), ManualScheduler()
+    voice = VoiceLoop(speaker, clock)
+    voice.attach(visit)
+    session = visit.start(FORM)
+    session.hear("同意")
+    if session.stage is Stage.CONFIRM:
+        session.hear("对")
+    session.hear(PHONE)
+    readback = speaker.said[-1]
+    # the screen shows the whole number either way; the public speaker says only the tail
+    assert any(t in readback for t in ("五 六 七 八", "五六七八", "5 6 7 8"))
+    assert ("1 3 8" in readback or "一 三 八" in readback) is private
