@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 
 from kiosk.central.store import CentralError, CentralStore
+from kiosk.common.chain import HEAD
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +61,41 @@ def post_submissions(request: Request, body: Annotated[dict, Body()],
         raise HTTPException(422, "items must be a list")
     if len(items) > MAX_BATCH:
         raise HTTPException(413, f"at most {MAX_BATCH} items per batch")
-    accepted, rejected = _store(request).upsert_submissions(me, items, request.app.state.open_fields)
+    store = _store(request)
+    accepted, rejected = store.upsert_submissions(me, items, request.app.state.open_fields)
     if rejected:
         log.warning("kiosk %s: %d item(s) refused: %s", me, len(rejected),
                     ", ".join(sorted({r.reason for r in rejected})))
-    return {"accepted": accepted, "rejected": [{"uuid": r.uuid, "reason": r.reason} for r in rejected]}
+    answer: dict = {"accepted": accepted, "rejected": [{"uuid": r.uuid, "reason": r.reason} for r in rejected]}
+    if "audit" in body:       # the kiosk's audit chain head rides with each batch
+        head, at_anchor = _audit_block(body["audit"])
+        verdict = store.note_audit_head(me, head, at_anchor) if head is not None else "bad_audit"
+        answer["audit"] = {"verdict": verdict, "anchor": _public_anchor(store.audit_anchor(me))}
+    return answer
+
+
+@router.get("/kiosks/{kiosk_id}/audit")
+def audit_anchor(kiosk_id: str, request: Request, me: Annotated[str, Depends(authenticated_kiosk)]) -> dict:
+    """The audit head the central holds for this kiosk (the kiosk proves its log still passes through it)."""
+    if kiosk_id != me:
+        raise HTTPException(403, "token belongs to another kiosk")
+    return _public_anchor(_store(request).audit_anchor(me))
+
+
+def _public_anchor(anchor: dict) -> dict:
+    return {"id": anchor["id"], "hash": anchor["hash"], "count": anchor["count"]}
+
+
+def _audit_block(block: object) -> tuple[dict | None, dict]:
+    """(head, hash at the anchor) from a batch's "audit" object; head None when malformed."""
+    if not isinstance(block, dict):
+        return None, {}
+    head, at = block.get("head"), block.get("at_anchor") or {}
+    if not (isinstance(head, dict) and _count(head.get("id")) and _count(head.get("count"))
+            and isinstance(head.get("hash"), str) and re.fullmatch(HEAD, head["hash"]) and isinstance(at, dict)):
+        return None, {}
+    return {"id": head["id"], "hash": head["hash"], "count": head["count"]}, at
+
+
+def _count(value: object) -> bool:
+    return type(value) is int and 0 <= value < 2 ** 31

@@ -45,6 +45,11 @@ def add_actions(sub) -> None:
     add.set_defaults(func=_add_kiosk)
     with_dsn(sub.add_parser("purge", help="delete submissions past their form's retention_days (counts stay)"
                             )).set_defaults(func=_purge)
+    anchor = with_dsn(sub.add_parser("audit-anchor", help="the audit head kept for a kiosk (ID:HASH:COUNT), "
+                                                         "for `kiosk staff audit --verify` on that kiosk"))
+    anchor.add_argument("kiosk_id")
+    anchor.add_argument("--clear", action="store_true", help="clear the kiosk's alarm after checking it")
+    anchor.set_defaults(func=_audit_anchor)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,6 +134,20 @@ def _purge(args) -> int:
     deleted = purge(store, dict(load_catalogue(load_settings(args.config).forms_dir).forms))
     print(f"deleted {sum(deleted.values())} submission(s) past retention"
           + "".join(f"\n  {form_id}: {n}" for form_id, n in sorted(deleted.items())))
+    return 0
+
+
+def _audit_anchor(args) -> int:
+    store = _store(args)
+    if store is None:
+        return 2
+    if args.clear:
+        store.clear_audit_alarm(args.kiosk_id, "cli")
+    anchor = store.audit_anchor(args.kiosk_id)
+    print(f"{anchor['id']}:{anchor['hash']}:{anchor['count']}")
+    if anchor["alarm"]:
+        print(f"ALARM: the audit log of {args.kiosk_id} was {anchor['alarm']} after this anchor", file=sys.stderr)
+        return 1
     return 0
 
 

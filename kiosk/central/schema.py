@@ -106,6 +106,25 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (form_id, kiosk_id, day, status)
     );
     """,
+    # v4: each kiosk's audit chain head, sent with every sync batch. The anchor is the newest head
+    # that extended the one before; a kiosk whose history no longer passes through its anchor is
+    # flagged (audit_alarm) and the anchor is kept as evidence.
+    """
+    ALTER TABLE kiosks ADD COLUMN audit_id integer NOT NULL DEFAULT 0;
+    ALTER TABLE kiosks ADD COLUMN audit_hash text NOT NULL DEFAULT '';
+    ALTER TABLE kiosks ADD COLUMN audit_count integer NOT NULL DEFAULT 0;
+    ALTER TABLE kiosks ADD COLUMN audit_at timestamptz;
+    ALTER TABLE kiosks ADD COLUMN audit_alarm text NOT NULL DEFAULT '';     -- '' | rewritten | rewound
+    CREATE TABLE kiosk_audit_heads (
+        id          bigserial PRIMARY KEY,
+        kiosk_id    text NOT NULL REFERENCES kiosks ON DELETE CASCADE,
+        received_at timestamptz NOT NULL,
+        head_id     integer NOT NULL,
+        head_hash   text NOT NULL,
+        head_count  integer NOT NULL,
+        verdict     text NOT NULL                  -- ok | rewritten | rewound
+    );
+    """,
 ]
 
 

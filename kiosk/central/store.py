@@ -197,11 +197,59 @@ class CentralStore:
         return row["kiosk_id"] if row else None
 
     def kiosks(self) -> list[dict]:
-        """Every kiosk with its key count and last contact."""
+        """Every kiosk with its key count, last contact and audit anchor state."""
         with self.connect() as conn:
             return conn.execute(
-                "SELECT k.kiosk_id, k.last_seen_at, count(kk.key_id) AS keys FROM kiosks k "
+                "SELECT k.kiosk_id, k.last_seen_at, k.audit_alarm, k.audit_id, k.audit_count, "
+                "count(kk.key_id) AS keys FROM kiosks k "
                 "LEFT JOIN kiosk_keys kk USING (kiosk_id) GROUP BY k.kiosk_id ORDER BY k.kiosk_id").fetchall()
+
+    # --- audit chain anchors ---------------------------------------------------------------
+    def audit_anchor(self, kiosk_id: str) -> dict:
+        """The head the central keeps for a kiosk's audit log: {id, hash, count, alarm} (id 0: none yet)."""
+        with self.connect() as conn:
+            row = conn.execute("SELECT audit_id AS id, audit_hash AS hash, audit_count AS count, "
+                               "audit_alarm AS alarm FROM kiosks WHERE kiosk_id = %s", (kiosk_id,)).fetchone()
+        return dict(row) if row else {"id": 0, "hash": "", "count": 0, "alarm": ""}
+
+    def note_audit_head(self, kiosk_id: str, head: dict, at_anchor: dict) -> str:
+        """Check a kiosk's new audit head against its anchor; the verdict: ok | rewritten | rewound.
+
+        `at_anchor` is the kiosk's own hash of the anchored row now. A different hash means the
+        history up to the anchor was rewritten; no such row, or a lower count or id, means rows
+        were cut off.
+        Either sets the kiosk's alarm (kept until an operator clears it) and keeps the old anchor.
+        """
+        now = self.clock()
+        with self.connect() as conn:
+            anchor = conn.execute("SELECT audit_id, audit_hash, audit_count FROM kiosks WHERE kiosk_id = %s "
+                                  "FOR UPDATE", (kiosk_id,)).fetchone()
+            verdict = "ok"
+            if anchor["audit_id"]:
+                proof = str(at_anchor.get("hash", "")) if at_anchor.get("id") == anchor["audit_id"] else ""
+                if head["count"] < anchor["audit_count"] or head["id"] < anchor["audit_id"] or not proof:
+                    verdict = "rewound"         # the anchored row or rows after it are gone
+                elif not hmac.compare_digest(proof, anchor["audit_hash"]):
+                    verdict = "rewritten"       # the anchored row's hash changed: history before it was redone
+            conn.execute("INSERT INTO kiosk_audit_heads (kiosk_id, received_at, head_id, head_hash, head_count, "
+                         "verdict) VALUES (%s, %s, %s, %s, %s, %s)",
+                         (kiosk_id, now, head["id"], head["hash"], head["count"], verdict))
+            if verdict == "ok":
+                conn.execute("UPDATE kiosks SET audit_id = %s, audit_hash = %s, audit_count = %s, audit_at = %s "
+                             "WHERE kiosk_id = %s", (head["id"], head["hash"], head["count"], now, kiosk_id))
+            else:
+                conn.execute("UPDATE kiosks SET audit_alarm = %s WHERE kiosk_id = %s", (verdict, kiosk_id))
+                self._audit(conn, kiosk_id, "kiosk.audit_" + verdict, kiosk_id,
+                            f"{anchor['audit_id']}:{anchor['audit_hash'][:16]}", f"{head['id']}:{head['hash'][:16]}")
+                log.error("kiosk %s: audit log %s (anchor row %d)", kiosk_id, verdict, anchor["audit_id"])
+        return verdict
+
+    def clear_audit_alarm(self, kiosk_id: str, actor: str) -> None:
+        """An operator looked into the alarm: clear it and anchor afresh on the next head (audited)."""
+        with self.connect() as conn:
+            conn.execute("UPDATE kiosks SET audit_alarm = '', audit_id = 0, audit_hash = '', audit_count = 0 "
+                         "WHERE kiosk_id = %s", (kiosk_id,))
+            self._audit(conn, actor, "kiosk.audit_alarm_cleared", kiosk_id)
 
     def register_key(self, kiosk_id: str, key_id: str, keyring: dict) -> None:
         """Keep a kiosk's public key and wrapped private key (a re-wrap replaces the record)."""

@@ -48,6 +48,7 @@ class SyncReport:
     failed: int
     pending: int
     error: str = ""            # SyncError code when the round stopped early
+    audit: str = ""            # the central's verdict on this kiosk's audit head: ok | rewritten | rewound
 
     @property
     def ok(self) -> bool:
@@ -92,19 +93,30 @@ class SyncClient:
         self.url = url.rstrip("/")
         self.kiosk_id = kiosk_id
         self.batch_size = batch_size
+        self._audit = None                      # AuditLog, opened on first use
+        self._anchor: object = None             # the central's audit anchor {id, hash, count}
+        self._verdict = ""
         self._http = httpx.Client(
             base_url=self.url, timeout=timeout_s, transport=transport,
             headers={"Authorization": f"Bearer {token}", "User-Agent": f"kiosk-sync/{PROTOCOL_VERSION}"})
 
     # --- one round ----------------------------------------------------------------------
     def sync_once(self) -> SyncReport:
-        """Register if needed, then post pending items until none are left or something fails."""
+        """Register if needed, then post pending items until none are left or something fails.
+
+        Every batch carries the audit chain head; with nothing to send, an empty batch carries it
+        when it moved since the central's anchor.
+        """
         sent = failed = 0
+        self._verdict = ""
         try:
             self.register()
+            self._anchor = self._get(f"{API}/kiosks/{self.kiosk_id}/audit")
             while True:
                 items = self.store.outbox.pending(self.batch_size)
                 if not items:
+                    if self._head_moved():
+                        self._post_batch([])
                     break
                 acked = self._post_batch(items)
                 by_uuid = {item.submission_uuid: item.id for item in items}
@@ -117,13 +129,13 @@ class SyncClient:
                     break
         except SyncError as err:
             log.warning("sync stopped: %s (%d sent this round)", err, sent)
-            return SyncReport(sent, failed + self._unsent_in_flight(), self._pending(), err.code)
+            return SyncReport(sent, failed + self._unsent_in_flight(), self._pending(), err.code, self._verdict)
         except StoreError as err:
             log.error("sync stopped by the kiosk store: %s", err.code)
-            return SyncReport(sent, failed, self._pending(), "store")
+            return SyncReport(sent, failed, self._pending(), "store", self._verdict)
         if sent or failed:
             log.info("sync: %d sent, %d not acknowledged", sent, failed)
-        return SyncReport(sent, failed, self._pending(), "refused" if failed else "")
+        return SyncReport(sent, failed, self._pending(), "refused" if failed else "", self._verdict)
 
     def _unsent_in_flight(self) -> int:
         # After a transport error the batch that was in flight counts as failed (it stays pending).
@@ -153,15 +165,52 @@ class SyncClient:
         return True
 
     # --- transport ----------------------------------------------------------------------
+    # --- the audit chain head -------------------------------------------------------------
+    def _audit_log(self):
+        if self._audit is None:
+            from kiosk.staff.audit import AuditLog  # the staff area's log; created on first use
+            self._audit = AuditLog(self.store.db)
+        return self._audit
+
+    def audit_block(self) -> dict:
+        """This kiosk's audit head and its own hash of the row the central anchored (proof of extension)."""
+        head = self._audit_log().head()
+        anchor = self._anchor if isinstance(self._anchor, dict) else {}
+        anchor_id = anchor.get("id") if isinstance(anchor.get("id"), int) else 0
+        return {"head": head.to_dict(), "at_anchor": {"id": anchor_id, "hash": self._hash_at(anchor_id)}}
+
+    def _hash_at(self, row_id: int) -> str:
+        if not row_id:
+            return ""
+        with self.store.db.read("audit row hash") as conn:
+            row = conn.execute("SELECT hash FROM staff_audit WHERE id = ?", (row_id,)).fetchone()
+        return row[0] if row else ""
+
+    def _head_moved(self) -> bool:
+        head = self._audit_log().head()
+        anchor = self._anchor if isinstance(self._anchor, dict) else {}
+        return bool(head.id) and (anchor.get("id"), anchor.get("hash")) != (head.id, head.hash)
+
+    # --- transport ----------------------------------------------------------------------
     def _post_batch(self, items) -> list[str]:
-        body = {"v": PROTOCOL_VERSION, "kiosk_id": self.kiosk_id, "items": [i.payload for i in items]}
+        body = {"v": PROTOCOL_VERSION, "kiosk_id": self.kiosk_id, "items": [i.payload for i in items],
+                "audit": self.audit_block()}
         answer = self._request("POST", f"{API}/submissions", body)
         accepted = answer.get("accepted") if isinstance(answer, dict) else None
         if not isinstance(accepted, list):
             raise SyncError("server", "acknowledgement without an accepted list")
+        audit = answer.get("audit")
+        if isinstance(audit, dict):
+            self._anchor = audit.get("anchor")
+            self._verdict = str(audit.get("verdict", ""))
+            if self._verdict != "ok":
+                log.error("the central service says this kiosk's audit log was %s since its last sync", self._verdict)
         return [u for u in accepted if isinstance(u, str)]
 
-    def _request(self, method: str, path: str, body: dict) -> dict:
+    def _get(self, path: str) -> dict:
+        return self._request("GET", path, None)
+
+    def _request(self, method: str, path: str, body: dict | None) -> dict:
         try:
             response = self._http.request(method, path, json=body)
         except httpx.TimeoutException as err:
