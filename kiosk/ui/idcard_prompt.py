@@ -20,10 +20,10 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.metrics import dp
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.screenmanager import Screen
+from kivy.uix.widget import Widget
 
 from kiosk.dialogue.events import DialogueEvent, EventType
 from kiosk.dialogue.render import display
@@ -44,7 +44,7 @@ _LEAVING = {EventType.UNDERSTOOD, EventType.REUSE_OFFERED, EventType.REJECTED, E
             EventType.ENDED, EventType.NEXT_SERVICE, EventType.ASSISTANCE_OFFERED}
 
 
-class CardReaderPicture(RelativeLayout):
+class CardReaderPicture(Widget):
     """A card above the reader's marked zone, with an arrow: where to put the card."""
 
     rx = NumericProperty(0)
@@ -59,7 +59,7 @@ class CardReaderPicture(RelativeLayout):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.bind(size=self._layout)
+        self.bind(pos=self._layout, size=self._layout)
 
     def _layout(self, *_args) -> None:
         # Reader 0.42, gap, arrow 0.22, card 0.39 of the reader's width, stacked and centred.
@@ -70,9 +70,9 @@ class CardReaderPicture(RelativeLayout):
         self.cw = self.rw * 0.62
         self.ch = self.cw * 54 / 85.6
         total = self.rh + gap + self.ah + self.ch
-        self.rx = (self.width - self.rw) / 2
-        self.ry = max(0.0, (self.height - total) / 2)
-        self.cx = (self.width - self.cw) / 2
+        self.rx = self.x + (self.width - self.rw) / 2
+        self.ry = self.y + max(0.0, (self.height - total) / 2)
+        self.cx = self.x + (self.width - self.cw) / 2
         self.cy = self.ry + self.rh + gap + self.ah
 
 
@@ -81,6 +81,7 @@ class CardValueRow(BoxLayout):
 
     label = StringProperty("")
     value = StringProperty("")
+    large = BooleanProperty(True)
 
 
 class IdcardScreen(Screen):
@@ -90,24 +91,58 @@ class IdcardScreen(Screen):
     question_text = StringProperty("")
     whose_text = StringProperty("")
     status_text = StringProperty("")
+    short = BooleanProperty(False)         # landscape with little height (1024x600, or larger text)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._buttons: list[tuple[str, str, Any]] = []
+        self._rows: list[tuple[str, str]] = []
+        self.ids.body.bind(size=self._check_short)
+        App.get_running_app().theme.bind(scale=self._check_short)
+        self.bind(mode=lambda *_a: self._place_buttons())
+
+    def _check_short(self, *_args) -> None:
+        body = self.ids.body
+        theme = App.get_running_app().theme
+        short = body.width > body.height and body.height < dp(480) * theme.scale
+        if short != self.short:
+            self.short = short
+            self._place_buttons()
+            self.set_rows(self._rows)
 
     def set_buttons(self, buttons: list[tuple[str, str, Any]]) -> None:
-        """(text, kind, callback) buttons under the question."""
+        """(text, kind, callback) buttons: under the drawing or the values (beside them when short)."""
+        self._buttons = buttons
+        self._place_buttons()
+
+    def _place_buttons(self) -> None:
+        left = self.short and self.mode == "confirm"
+        for box in (self.ids.buttons, self.ids.buttons_left):
+            box.clear_widgets()
+        box = self.ids.buttons_left if left else self.ids.buttons
+        self.ids.buttons.height = 0 if left else App.get_running_app().theme.target * 1.1
         theme = App.get_running_app().theme
-        box = self.ids.buttons
-        box.clear_widgets()
-        for text, kind, callback in buttons:
-            button = KButton(text=text, kind=kind, size_hint_y=None, height=theme.target * 1.1)
-            button.role = "large"
-            button.bind(on_release=lambda *_a, cb=callback: cb())
+
+        def fit(*_args) -> None:   # a row as tall as the tallest wrapped label, at least a target
+            if not left:
+                box.height = max([theme.target * 1.1] + [b.texture_size[1] + dp(20) for b in box.children])
+
+        for text, kind, callback in self._buttons:
+            button = KButton(text=text, kind=kind)
+            if left:
+                button.size_hint_y = None
+                button.height = theme.target
+            button.bind(on_release=lambda *_a, cb=callback: cb(), texture_size=fit)
             box.add_widget(button)
+        fit()
 
     def set_rows(self, rows: list[tuple[str, str]]) -> None:
         """The values read, one row each."""
+        self._rows = rows
         box = self.ids.rows
         box.clear_widgets()
         for label, value in rows:
-            box.add_widget(CardValueRow(label=label, value=value))
+            box.add_widget(CardValueRow(label=label, value=value, large=not self.short))
 
 
 class IdcardPrompt:
@@ -184,8 +219,7 @@ class IdcardPrompt:
         whose = self._whose()
         screen.question_text = say(f"idcard.place.{whose}")
         screen.whose_text = say(f"idcard.whose.{whose}")
-        items = "、".join(f.label for f in fill.card_fields(self.session.fields, self.owner))
-        screen.status_text = say("idcard.what_is_read", items=items)
+        screen.status_text = say("idcard.what_is_read", items=self._items())
         screen.set_buttons([(say("idcard.other_way"), "normal", self.decline)])
         self._show()
         self._speak_place()
@@ -214,7 +248,6 @@ class IdcardPrompt:
             Clock.schedule_once(lambda _dt: self._finished(token, result))
 
         threading.Thread(target=work, daemon=True, name="idcard-read").start()
-        self.screen.status_text = say("idcard.waiting") + say("idcard.what_is_read", items=self._items())
 
     def _items(self) -> str:
         return "、".join(f.label for f in fill.card_fields(self.session.fields, self.owner))
@@ -244,9 +277,9 @@ class IdcardPrompt:
         by_id = {f.id: f for f in self.session.fields}
         screen = self.screen
         screen.mode = "confirm"
-        screen.question_text = shown + say("idcard.readback.question")
+        screen.question_text = say("idcard.readback.question")
         screen.status_text = ""
-        screen.whose_text = say("idcard.readback.title")
+        screen.whose_text = shown
         screen.set_rows([(by_id[k].label, display(by_id[k], v)) for k, v in self.values.items()])
         screen.set_buttons([(say("idcard.confirm_yes"), "primary", self.accept),
                             (say("idcard.confirm_no"), "normal", self.retry),
