@@ -34,6 +34,9 @@ typing = question.area.typing
 tap(typing.toggle); harness.frames(3)
 panel = typing.panel
 pad = panel.ids.pad
+from kiosk.ui import pinyin_ime
+harness.wait_until(pinyin_ime.ready, 30)   # the keyboard's index builds once, as a question opens
+harness.frames(5)
 samples = list(strokeset.load().items())[:COUNT]
 out, ready = [], []
 for ch, strokes in samples:
