@@ -35,6 +35,7 @@ class Runtime:
         """The kiosk's maintenance round (start-up and every `store.purge_every_hours`): drafts and
         retention purge, then the scheduled backup when `[store] backup_dir` is set and one is due."""
         self.purge_old_drafts(clock)
+        self.check_storage()
         st = self.settings.store
         if not st.backup_dir:
             return
@@ -45,6 +46,20 @@ class Runtime:
                           clock() if clock else None)
         except StoreError as err:
             log.error("scheduled backup failed: %s", err.code)
+
+    def check_storage(self) -> list:
+        """Writability, free space and quick_check of the running kiosk's store; a problem marks
+        the store damaged, so no receipt is acknowledged into it until a restart passes the checks."""
+        db = self.store.db
+        if db.in_memory:
+            return []
+        from kiosk.store.health import storage_problems  # noqa: PLC0415
+
+        problems = storage_problems(db.path, self.settings.store.min_free_mb, db)
+        if problems:
+            log.error("storage check failed: %s", "; ".join(f"{p.check}: {p.detail}" for p in problems))
+            self.store.damaged = problems[0].error()
+        return problems
 
     def purge_old_drafts(self, clock=None) -> int:
         """Forget unfinished drafts older than `store.draft_purge_hours` (kept that long for staff) and

@@ -162,3 +162,23 @@ def test_kiosk_run_stays_up_on_the_out_of_service_screen(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_the_running_kiosk_checks_storage_on_its_maintenance_round(tmp_path, monkeypatch):
+    from kiosk.config import load_settings
+    from kiosk.runtime import open_runtime
+
+    monkeypatch.setenv("KIOSK_STAFF_SECRET", STRONG)
+    runtime = open_runtime(load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path)}))
+    try:
+        assert runtime.check_storage() == [] and runtime.store.damaged is None
+        runtime.settings.store.min_free_mb = 10 ** 9          # the disk "fills up" under it
+        runtime.maintain()
+        assert runtime.store.damaged is not None and runtime.store.damaged.code == "io"
+        runtime.settings.store.min_free_mb = 1                # space back: still none from this process
+        runtime.store.min_free_mb = 1
+        with pytest.raises(StoreError) as err:
+            runtime.store.submit(a_draft())
+        assert err.value.code == "io"
+    finally:
+        runtime.store.close()
