@@ -36,8 +36,13 @@ def main(argv: list[str]) -> int:
     home = app.screens.get_screen("home")
     tile = next(t for t in home.ids.tiles.children if t.form_id == "senior_card")
     tap(tile)
-    for text in (say("applicant.self"), say("ui.readback_yes"), say("ui.consent_yes"), say("ui.readback_yes")):
-        tap(find_button(app.screens.current_screen, text))
+    tap(find_button(app.screens.current_screen, say("applicant.self")))
+    for _ in range(6):           # consent, and the read-backs where a choice has one
+        if app.screens.current == SCREEN:
+            break
+        screen = app.screens.current_screen
+        text = say("ui.readback_yes") if screen.mode == "readback" else say("ui.consent_yes")
+        tap(find_button(screen, text))
     assert harness.wait_until(lambda: app.screens.current == SCREEN), app.screens.current
     harness.frames(6)
     suffix = "_large" if large else ""
