@@ -45,7 +45,7 @@ def expanded_nodes(text: str, limit: int = MAX_NODES) -> int:
             stack[-1][0] += 1
             grew = 1
         elif isinstance(event, yaml.AliasEvent):
-            grew = sizes.get(event.anchor, 1)
+            grew = sizes.get(event.anchor or "", 1)
             stack[-1][0] += grew
         else:
             continue

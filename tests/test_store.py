@@ -9,8 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from kiosk.store import (Database, Draft, MemoryStore, ScryptParams, SqliteStore, StoreError,
-                         SubmissionStore, open_store)
+from kiosk.store import Database, Draft, MemoryStore, ScryptParams, SqliteStore, StoreError, SubmissionStore, open_store
 from kiosk.voices import catalogue
 
 FAST = ScryptParams(n=2 ** 10)

@@ -114,3 +114,15 @@ def test_store_errors_go_to_stderr_and_json_stays_valid(tmp_path, monkeypatch, c
     assert main(["store", "check"]) != 0
     out, err = capsys.readouterr()
     assert out == "" and "[corrupt]" in err
+
+
+@pytest.mark.parametrize("kwargs", [{"lockout_s": 0}, {"lockout_s": -1}, {"lockout_s": math.nan},
+                                    {"lockout_s": math.inf}, {"max_attempts": 0}, {"max_attempts": 10 ** 6}])
+def test_pin_vault_refuses_unbounded_lockout(tmp_path, kwargs):
+    from kiosk.staff.pin import PinVault
+    from kiosk.store import Database
+
+    db = Database(tmp_path / "k.db")
+    with pytest.raises(ValueError):
+        PinVault(db, **kwargs)
+    db.close()

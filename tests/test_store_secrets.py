@@ -163,9 +163,10 @@ def test_keyring_of_a_memory_store_is_never_the_demo_secret():
 
 
 def test_staff_login_unlocks_from_a_plugged_in_key_and_logout_locks(tmp_path):
+    from staff_support import FAST_KDF, FORMS, PIN, SITE, FakeClock
+
     from kiosk.config import StaffSettings
     from kiosk.staff.mode import AssistedMode
-    from staff_support import FAST_KDF, FORMS, PIN, SITE, FakeClock
 
     settings = settings_for(tmp_path)
     open_store(settings, environ={"KIOSK_STAFF_SECRET": STRONG}).close()

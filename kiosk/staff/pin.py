@@ -6,6 +6,7 @@ the failure count live in the database, so restarting the app does not reset the
 """
 from __future__ import annotations
 
+import math
 import re
 
 # Hashing lives in kiosk.common (the central service hashes passwords the same way); re-exported.
@@ -16,6 +17,7 @@ from kiosk.staff.schema import ensure_schema
 from kiosk.store.db import Database
 
 PIN_MIN, PIN_MAX = 6, 12
+DEFAULT_KDF = PinKdf()     # frozen: one shared default is safe
 STAFF_ID = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
 __all__ = ["PIN_MAX", "PIN_MIN", "PinKdf", "PinVault", "check_pin_rules", "hash_pin", "pin_matches"]
 
@@ -24,7 +26,7 @@ def check_pin_rules(pin: str) -> None:
     """Refuse PINs that are too short, not digits, one repeated digit or a straight run."""
     if not (pin.isascii() and pin.isdigit() and PIN_MIN <= len(pin) <= PIN_MAX):
         raise StaffError("staff.pin_rules", least=PIN_MIN, most=PIN_MAX)
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
+    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
     if len(set(pin)) == 1 or steps in ({1}, {-1}):
         raise StaffError("staff.pin_weak")
 
@@ -33,7 +35,12 @@ class PinVault:
     """Set and check staff PINs with a persistent lockout."""
 
     def __init__(self, db: Database, *, max_attempts: int = 5, lockout_s: float = 300,
-                 clock: Clock = local_now, kdf: PinKdf = PinKdf()) -> None:
+                 clock: Clock = local_now, kdf: PinKdf = DEFAULT_KDF) -> None:
+        # 0, negative, nan or inf would switch the lockout off or lock staff out for ever.
+        if not (isinstance(max_attempts, int) and 1 <= max_attempts <= 1000):
+            raise ValueError("max_attempts must be a whole number from 1 to 1000")
+        if not (math.isfinite(lockout_s) and 0 < lockout_s <= 7 * 86400):
+            raise ValueError("lockout_s must be a finite number of seconds, above 0 and at most a week")
         self.db = db
         self.max_attempts = max_attempts
         self.lockout_s = lockout_s
