@@ -8,10 +8,13 @@ this screen starts it again, and while the "not printed" notice is up there is n
 """
 from __future__ import annotations
 
+from kivy.core.text import Label as CoreLabel
+from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
+from kiosk.typeset import break_lines
 from kiosk.ui.widgets import load_kv
 from kiosk.voices import say
 
@@ -31,6 +34,10 @@ class DoneScreen(Screen):
     info_text = StringProperty("")
     seconds_left = NumericProperty(0)
     stay = StringProperty("")               # how long the screen stays, and how to stay longer
+    short = BooleanProperty(False)          # a short window: the number's caption joins the title
+
+    def on_height(self, *_args) -> None:
+        self.short = self.height < dp(700)
 
     def show(self, d: dict) -> None:
         """A SUBMITTED event's data."""
@@ -67,6 +74,19 @@ class DoneScreen(Screen):
             self.stay = say("print_done_countdown", seconds=int(self.seconds_left))
         else:
             self.stay = ""
+
+    @staticmethod
+    def broken(label: Label, text: str, width: float, _font_size: float) -> str:
+        """`text` broken into lines for `label` by the shared Chinese rules (kiosk.typeset).
+
+        Measured with the label's own font, so no line starts with "。" or splits 受理号.
+        """
+        pad = label.padding[0] + label.padding[2] if len(label.padding) == 4 else 2 * label.padding[0]
+        room = width - pad - 2
+        if not text or room <= 0:
+            return text
+        core = CoreLabel(font_size=label.font_size, font_name=label.font_name, bold=label.bold)
+        return "\n".join(break_lines(text, room, lambda s: core.get_extents(s)[0]))
 
     def on_touch_down(self, touch):
         """Any tap restarts the countdown home (the resident is still reading)."""
