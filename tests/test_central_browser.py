@@ -109,3 +109,26 @@ def test_console_list_screenshot(site, tmp_path):
     done = chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,640", html.as_uri())
     assert done.returncode == 0 and shot.exists() and _is_drawn(shot)
     _docs_copy(shot, "central-console.png")
+
+
+def test_too_many_looks_page_in_a_real_browser(tmp_path):
+    """The 429 a resident may meet is a kind Mandarin page with the help line, never English."""
+    import httpx
+
+    from kiosk.central.limits import Limits
+
+    clock = [0.0]
+    server = ServerThread(central_app(cluster().new_database(), limits=Limits(clock=lambda: clock[0]))).start()
+    try:
+        url = f"{server.url}/r/20270228-K01-0001?c=ZZZZZZ"
+        for i in range(30):          # the address's 30 looks this minute, taken without a browser
+            assert httpx.get(f"{server.url}/r/20270228-K01-{i:04d}?c=ZZZZZZ").status_code == 404
+        done = chromium(tmp_path, "--dump-dom", url)
+        assert done.returncode == 0
+        assert say("central_busy_title") in done.stdout and "Too Many" not in done.stdout
+        shot = tmp_path / "busy.png"
+        done = chromium(tmp_path, f"--screenshot={shot}", "--window-size=720,1000", url)
+        assert done.returncode == 0 and shot.exists() and _is_drawn(shot)
+        _docs_copy(shot, "central-busy.png")
+    finally:
+        server.stop()

@@ -290,3 +290,38 @@ def test_only_standard_scrypt_costs_are_accepted_in_keyrings(central, tmp_path):
     assert CentralStore(dsn).keyrings("K03") == []
     assert httpx.put(f"{server.url}/api/v1/kiosks/K03", headers=auth,
                      json={"v": 1, "key_id": key_id, "keyring": ring}).status_code == 200
+
+
+def _login(client: httpx.Client, username: str, password: str) -> httpx.Response:
+    page = client.get("/console/login")
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    return client.post("/console/login", data={"username": username, "password": password, "csrf": csrf})
+
+
+def _from(server, address: str) -> httpx.Client:
+    return httpx.Client(base_url=server.url, follow_redirects=True,
+                        transport=httpx.HTTPTransport(local_address=address))
+
+
+def test_login_limits_per_address_and_per_account_spare_the_staff_browser(central):
+    dsn, server, store, clock = central
+    staff = _from(server, "127.0.0.1")
+    assert _login(staff, STAFF_USER, STAFF_PASSWORD).status_code == 200
+    assert "kiosk_console" in staff.cookies and "kiosk_device" in staff.cookies
+    # one address trying many accounts: 20 a minute, then 429 until the minute has passed
+    spray = _from(server, "127.0.4.1")
+    assert {_login(spray, f"user{i}", "wrong password!").status_code for i in range(20)} == {200}
+    answer = _login(spray, "user20", "wrong password!")
+    assert answer.status_code == 429 and answer.headers["retry-after"] == "60"
+    clock[0] += 60
+    assert _login(spray, "user21", "wrong password!").status_code == 200
+    # many addresses trying one account: 30 a minute for the account (the staff login's minute is over)
+    answers = [_login(_from(server, f"127.0.5.{i}"), STAFF_USER, "wrong password!").status_code
+               for i in range(1, 32)]
+    assert answers == [200] * 30 + [429]
+    assert _login(_from(server, "127.0.6.1"), STAFF_USER, STAFF_PASSWORD).status_code == 429
+    # the browser that logged in as this account before is not held by the per-account limit
+    staff.cookies.delete("kiosk_console")
+    answer = _login(staff, STAFF_USER, STAFF_PASSWORD)
+    assert answer.status_code == 200 and "kiosk_console" in staff.cookies
+    assert rows(dsn, "SELECT count(*) FROM staff_devices") == [(1,)]
