@@ -6,7 +6,7 @@ first. Two things happen around the engine:
 
 - the writing is scaled to fill a 1000 x 1000 box (aspect kept, 10% margin): elders write
   small in a corner or large across the pad, and the model was trained on centred writing
-  (measured on the 100 name characters of strokeset.py: top-5 86 -> 87 neat, 86 -> 89 loose);
+  (measured on the 100 name characters of strokeset.py: top-5 86 -> 87 neat, 86 -> 88 loose);
 - among near-equal scores the commoner character comes first: a small bonus for GB2312
   level-1 characters (the 3,755 常用字) and a larger one for characters the caller names in
   `boost` (common surnames while a name is empty, given-name characters after), so 王 beats
