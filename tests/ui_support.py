@@ -146,6 +146,14 @@ def layout_scenes(app) -> list:
     on("home", "home")
     for d in _pick(of(EventType.PROMPT)):
         on(f"question_{d['field_type']}_{d['field_id']}", "question", lambda d=d: question.show_prompt(d))
+        if d["field_type"] == "date":
+            def stage(d=d, upto="day"):
+                question.show_prompt(d)
+                picker = question.area.picker
+                while picker.stage != upto:
+                    picker.pick(picker.stage, picker.options(picker.stage)[0])
+            on(f"date_year_{d['field_id']}", "question", lambda d=d: stage(d, "year"))
+            on(f"date_day_{d['field_id']}", "question", lambda d=d: stage(d, "day"))
         if d["field_type"] == "address":
             b, u = d["bounds"]["buildings"][0], d["bounds"]["units"][0]
             on("address_unit", "question", lambda d=d, b=b: (question.show_prompt(d),

@@ -12,12 +12,14 @@ import datetime as dt
 from typing import Any, Callable
 
 from kivy.metrics import dp
+from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from kiosk.dialogue.kinds import KINDS, kind_of
 from kiosk.ui.pictograms import Pictogram
+from kiosk.ui.theme import MIN_TARGET_DP
 from kiosk.ui.widgets import DigitsLabel, KButton, Keypad, KLabel
 from kiosk.voices import say
 
@@ -251,79 +253,152 @@ def _digits(d, theme, ctl, **_):
 
 
 class DatePicker(BoxLayout):
-    """Year / month / day with big 加 / 减 buttons; no wheels, no typing."""
+    """A date in at most four taps: decade -> year -> month -> day; the day tap answers.
 
-    def __init__(self, d, theme, today: dt.date, **kwargs):
-        super().__init__(orientation="horizontal", spacing=theme.gap, **kwargs)
+    A stage with a single possible option is passed by itself (a date within the next 30 days
+    starts at the month, or the day). No wheels, no typing, no 加/减 stepping.
+    """
+
+    stage = StringProperty("decade")
+
+    def __init__(self, d, theme, today: dt.date, answer: Answer, **kwargs):
+        super().__init__(orientation="vertical", spacing=theme.gap, **kwargs)
+        self.theme = theme
+        self.answer = answer
         bounds = d.get("bounds") or {}
         self.low = dt.date.fromisoformat(bounds.get("min") or "1900-01-01")
         self.high = dt.date.fromisoformat(bounds.get("max") or (today.replace(year=today.year + 10)).isoformat())
         current = d.get("current")
-        if current:
-            start = dt.date.fromisoformat(str(current))
-        elif self.high <= today:
-            # Past dates here are birth dates of older residents: start near them, not at today.
-            start = dt.date(max(self.low.year, min(self.high.year, today.year - 75)), 1, 1)
-        else:
-            start = max(self.low, min(self.high, today))
-        self.date = self._clamp(start)
+        self.current = dt.date.fromisoformat(str(current)) if current else None
+        self.decade = self.year = self.month = 0
         self.display = DigitsLabel()
-        self._values: dict[str, DigitsLabel] = {}
-        self.add_widget(self._column("year", theme, wide=True))
-        self.add_widget(self._column("month", theme))
-        self.add_widget(self._column("day", theme))
-        self.refresh()
+        self.changed = None       # the question screen refits when the stage changes
+        self.restart = _fixed(KButton(text=say("ui.date_again")), theme)
+        self.restart.bind(on_release=lambda *_: self.choose_again())
+        if self.current is not None:     # changing an answer: straight to its month's days
+            self.decade, self.year, self.month = self.current.year // 10 * 10, self.current.year, self.current.month
+            self.stage = "day"
+        self.redraw()
 
-    def _column(self, part: str, theme, wide: bool = False) -> BoxLayout:
-        col = BoxLayout(orientation="vertical", spacing=theme.gap, size_hint_x=1.6 if wide else 1)
-        title = KLabel(text=say(f"ui.date_{part}"), halign="center")
-        value = DigitsLabel(size_hint_y=None, height=theme.target * 1.1)
-        self._values[part] = value
-        more = BoxLayout(spacing=theme.gap)
-        less = BoxLayout(spacing=theme.gap)
-        more.add_widget(KButton(text=say("ui.date_more"), on_release=lambda *_: self.step(part, 1)))
-        less.add_widget(KButton(text=say("ui.date_less"), on_release=lambda *_: self.step(part, -1)))
-        if wide:
-            more.add_widget(KButton(text=say("ui.date_year_more10"), on_release=lambda *_: self.step(part, 10)))
-            less.add_widget(KButton(text=say("ui.date_year_less10"), on_release=lambda *_: self.step(part, -10)))
-        for w in (title, more, value, less):
-            col.add_widget(w)
-        return col
+    # ------------------------------------------------------------- what each stage offers
+    def options(self, stage: str) -> list[int]:
+        """The values a stage offers inside the bounds."""
+        lo, hi = self.low, self.high
+        if stage == "decade":
+            return list(range(lo.year // 10 * 10, hi.year // 10 * 10 + 1, 10))
+        if stage == "year":
+            return [y for y in range(self.decade, self.decade + 10) if lo.year <= y <= hi.year]
+        if stage == "month":
+            return [m for m in range(1, 13)
+                    if (self.year, m) >= (lo.year, lo.month) and (self.year, m) <= (hi.year, hi.month)]
+        days = calendar.monthrange(self.year, self.month)[1]
+        return [x for x in range(1, days + 1) if lo <= dt.date(self.year, self.month, x) <= hi]
 
-    def step(self, part: str, n: int) -> None:
-        """Move one part; the day is kept inside the month, the date inside the bounds."""
-        y, m, day = self.date.year, self.date.month, self.date.day
-        if part == "year":
-            y += n
-        elif part == "month":
-            m = (m - 1 + n) % 12 + 1
-        else:
-            day = (day - 1 + n) % calendar.monthrange(y, m)[1] + 1
-        day = min(day, calendar.monthrange(y, m)[1]) if 1 <= y <= 9999 else day
-        try:
-            self.date = self._clamp(dt.date(y, m, day))
-        except ValueError:
+    def label(self, stage: str, value: int) -> str:
+        """Button text for one option."""
+        return say(f"ui.date_pick_{stage}", value=value)
+
+    def pick(self, stage: str, value: int) -> None:
+        """One tap: the next stage, or (a day) the answer."""
+        if stage == "day":
+            self.answer(dt.date(self.year, self.month, value).isoformat())
             return
-        self.refresh()
+        setattr(self, stage, value)
+        self.stage = {"decade": "year", "year": "month", "month": "day"}[stage]
+        self.redraw()
 
-    def _clamp(self, when: dt.date) -> dt.date:
-        return max(self.low, min(self.high, when))
+    def choose_again(self) -> None:
+        """重新选: back to the first stage."""
+        self.decade = self.year = self.month = 0
+        self.stage = "decade"
+        self.redraw()
 
     def refresh(self) -> None:
-        """Show the date in each column and as a whole."""
-        self._values["year"].text = str(self.date.year)
-        self._values["month"].text = str(self.date.month)
-        self._values["day"].text = str(self.date.day)
-        self.display.text = say("ui.date_shown", year=self.date.year, month=self.date.month, day=self.date.day)
+        """What has been chosen so far."""
+        if self.month:
+            self.display.text = say("ui.date_so_far_month", year=self.year, month=self.month)
+        elif self.year:
+            self.display.text = say("ui.date_so_far_year", value=self.year)
+        elif self.decade:
+            self.display.text = say("ui.date_pick_decade", value=self.decade)
+        else:
+            self.display.text = say("ui.date_choose")
+
+    def redraw(self) -> None:
+        """Buttons for the current stage (a stage with one option is passed by itself)."""
+        order = ["decade", "year", "month", "day"]
+        while self.stage != "day" and len(self.options(self.stage)) == 1:
+            setattr(self, self.stage, self.options(self.stage)[0])
+            self.stage = order[order.index(self.stage) + 1]
+        theme = self.theme
+        first = all(len(self.options(s)) <= 1 for s in order[:order.index(self.stage)])
+        if self.restart.size_hint_y is None:    # in the side column (not beside the display)
+            self.restart.height = 0 if first else theme.target
+        self.restart.opacity = 0 if first else 1
+        self.restart.disabled = first
+        self.clear_widgets()
+        values = self.options(self.stage)
+        cols, size, gap = self.grid_shape(len(values))
+        grid = GridLayout(cols=cols, spacing=gap)
+        chosen = getattr(self.current, self.stage, None) if self.current is not None and self.stage != "decade" else None
+        for v in values:
+            b = KButton(text=self.label(self.stage, v), value=v, role=self.role(),
+                        selected=v == chosen and self.stage == "day")
+            b.size_hint_min = (size, size)
+            b.bind(on_release=lambda btn, part=self.stage: self.pick(part, btn.value))
+            grid.add_widget(b)
+        self.add_widget(grid)
+        self.refresh()
+        if self.changed is not None:
+            self.changed()
+
+    def role(self) -> str:
+        """Text size of the stage's buttons: four-digit years at body size, so four fit a row."""
+        return "text" if self.stage in ("decade", "year") else "large"
+
+    def grid_shape(self, n: int) -> tuple[int, float, float]:
+        """(columns, smallest key side, gap): the 31 days of a month fit a short screen at 90 px."""
+        theme = self.theme
+        if self.stage == "day":
+            short = _short()
+            return 7, (dp(MIN_TARGET_DP) if short else theme.target), (dp(5) if short else theme.gap)
+        if self.stage == "decade":
+            return (3 if n > 4 else 2), theme.target, theme.gap
+        return 4, theme.target, theme.gap
+
+    def min_width(self, theme) -> float:
+        """The least width the current stage's grid needs."""
+        values = self.options(self.stage)
+        cols, size, gap = self.grid_shape(len(values))
+        text = max((_text_width(self.label(self.stage, v)) for v in values), default=1)
+        font = theme.text_size if self.role() == "text" else theme.large_size
+        return cols * max(size, text * font + dp(28)) + (cols - 1) * gap
+
+
+def _text_width(text: str) -> float:
+    """Width of a label in em: CJK characters 1 em, digits and Latin letters about 0.6 em."""
+    return sum(0.6 if ch.isascii() else 1.0 for ch in text)
 
 
 def _date(d, theme, ctl, today=None, **_):
-    picker = DatePicker(d, theme, today or dt.date.today())
+    picker = DatePicker(d, theme, today or dt.date.today(), ctl.answer)
     side = _column()
-    ok = KButton(text=say("ui.ok"), kind="primary")
-    ok.bind(on_release=lambda *_: ctl.answer(picker.date.isoformat()))
-    side.add_widget(_entry_row(picker.display, ok, theme))
-    area = AnswerArea(side, picker)
+    picker.display.role = "text" if _short() else "large"
+    picker.display.size_hint_y = None
+    picker.display.bind(texture_size=lambda w, ts: setattr(w, "height", max(theme.target, ts[1])))
+    if _short():    # one row: what is chosen so far, and 重新选 beside it
+        row = BoxLayout(orientation="horizontal", spacing=theme.gap, size_hint_y=None, height=theme.target)
+        picker.restart.size_hint = (None, 1)
+        picker.restart.width = theme.target * 1.5
+        picker.display.size_hint_y = 1
+        row.add_widget(picker.display)
+        row.add_widget(picker.restart)
+        side.add_widget(row)
+    else:
+        side.add_widget(picker.display)
+        side.add_widget(picker.restart)
+    area = AnswerArea(side, picker, picker.min_width,
+                      lambda t: 5 * dp(MIN_TARGET_DP) + 4 * dp(5))
     area.picker = picker
     return area
 

@@ -26,7 +26,7 @@ load_kv("question")
 
 SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]*")
 LONG_QUESTION = 24     # characters: longer prompts show their question sentence apart
-SHARES = (0.34, 0.4, 0.47, 0.53, 0.6, 0.67, 0.74)   # the question column's part of the width
+SHARES = (0.3, 0.34, 0.4, 0.47, 0.53, 0.6, 0.67, 0.74)   # the question column's part of the width
 IDEAL_SHARE = 0.53
 
 
