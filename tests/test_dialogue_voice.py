@@ -461,6 +461,17 @@ def test_progress_total_never_jumps_up(visit):
     assert steps == sorted(steps)
 
 
+def test_repeat_on_a_choice_question_reads_the_options(visit):
+    rec = Recorder(visit)
+    s = at_phone(visit)
+    s.answer("13812345678", via=Via.KEYPAD)
+    s.confirm(True)
+    s.hear("再 说 一遍")
+    again = rec.last(EventType.PROMPT)
+    assert again.data["repeat"] is True and again.data["text"] == "哪里坏了？"
+    assert again.data["speech"] == "哪里坏了？可以选：燃气、电梯、小区公共设施、电路问题。"
+
+
 def test_reuse_offer_names_the_current_service(visit):
     rec = Recorder(visit)
     s = at_phone(visit)
@@ -471,6 +482,7 @@ def test_reuse_offer_names_the_current_service(visit):
     offer = rec.last(EventType.REUSE_OFFERED)
     assert (offer.data["form_id"], offer.data["title"], offer.data["sentence_name"]) == (
         "other", "上门服务预约", "预约上门服务")
+    assert (offer.data["step"], offer.data["total"]) == (2, 7)      # this form's progress, not the last one
 
 
 def test_every_kind_is_in_the_registry():

@@ -141,7 +141,10 @@ def test_repeat_says_the_same_prompt_again(visit):
     s = visit.start(FORM)
     before = rec.last(EventType.PROMPT)
     s.hear("再说 一遍")
-    assert rec.events[-1] == before
+    again = rec.events[-1]
+    # the same question on screen; spoken again with its options read out
+    assert again.data | {"speech": before.data["speech"], "repeat": False} == before.data
+    assert again.data["speech"] == before.data["text"] + "可以选：本人办理、家属代办。"
 
 
 def test_help_creates_handoff_and_resume_continues_where_it_was(visit):

@@ -8,6 +8,7 @@ events and call methods.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -25,6 +26,7 @@ from kiosk.dialogue.events import (
     HandoffReason,
     Listener,
     NextService,
+    Prompt,
     RefusalReason,
     SpeechControl,
     SpeechControlRequested,
@@ -393,9 +395,14 @@ class Session:
                    highlight_touch=n >= 2)
 
     def repeat(self) -> None:
-        """Say the open question again."""
-        if self.last_prompt is not None:
-            self.visit.emit(self.last_prompt)
+        """Say the open question again; a choice question also reads its options (EZ Access style)."""
+        prompt = self.last_prompt
+        if isinstance(prompt, Prompt) and prompt.choices:
+            options = "、".join(str(c["label"]) for c in prompt.choices)
+            prompt = dataclasses.replace(prompt, repeat=True,
+                                         speech=prompt.text + say("prompt.options", options=options))
+        if prompt is not None:
+            self.visit.emit(prompt)
 
     def skip(self) -> None:
         """Leave an optional field empty."""
@@ -556,12 +563,14 @@ class Session:
         if earlier is not None and f.id not in self.answers and f.id not in self.offered_reuse and not again:
             self.offered_reuse.add(f.id)
             self.stage = Stage.REUSE
+            step, total, known = self._progress()
             shown = display(f, earlier)
             key = "reuse.from_id" if f.reuse in self.visit.derived else "reuse.ask"
             self._emit(EventType.REUSE_OFFERED, field_id=f.id, label=f.label, value=earlier,
                        display=shown, text=say(key, label=f.label, value=shown),
                        speech=say(key, label=f.label, value=spoken(f, earlier, self.visit.private_audio)),
-                       form_id=self.form.id, title=self.form.title, sentence_name=prelude.sentence_name(self.form))
+                       form_id=self.form.id, title=self.form.title, sentence_name=prelude.sentence_name(self.form),
+                       step=step, total=total, total_known=known)
             return
         self.stage = Stage.ASK
         prompt = prelude.consent_prompt(self.form, self.answers, self.visit.card_reader) if f.id == prelude.CONSENT else f.prompt

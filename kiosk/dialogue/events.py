@@ -247,6 +247,9 @@ class ReuseOffered(DialogueEvent):
     form_id: str = ""
     title: str = ""                  # the current service (the reuse screen shows it)
     sentence_name: str = ""
+    step: int = 1                    # progress of the question this answer is offered for
+    total: int = 1
+    total_known: bool = True
 
 
 @dataclass(frozen=True)
