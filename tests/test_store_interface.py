@@ -170,6 +170,8 @@ def test_sync_client_sends_from_the_memory_store():
     bodies: list[dict] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET":                      # the central's audit anchor: none yet
+            return httpx.Response(200, json={})
         body = json.loads(request.content)
         bodies.append(body)
         if request.method == "PUT":

@@ -179,7 +179,7 @@ def backup_if_due(store: SqliteStore, directory: str, every_hours: float, keep: 
     """The scheduled backup: one into `directory` when the last is older than `every_hours`."""
     if not directory:
         return None
-    now = now or datetime.now().astimezone()
+    now = now or store.now()
     make_private_dir(Path(directory))
     last = store.db.get_meta(LAST_BACKUP_META)
     if last is not None and (now - datetime.fromisoformat(last)).total_seconds() < every_hours * 3600:

@@ -154,6 +154,9 @@ class SubmissionStore(Protocol):
     def key_id(self) -> str:
         """Fingerprint of the store's public key."""
 
+    def now(self) -> datetime:
+        """The store's clock."""
+
     def unlock(self, secret: str) -> None:
         """Open personal values with the staff secret (StoreError 'wrong_secret')."""
 

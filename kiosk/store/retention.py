@@ -106,7 +106,7 @@ def _has_audit(store: SqliteStore) -> bool:
 def purge_all(store: SqliteStore, retention_days: Mapping[str, int], *, draft_hours: float,
               clock: Callable[[], datetime] | None = None) -> PurgeReport:
     """Drafts past `draft_hours` and records past retention; counted in the audit log when any went."""
-    now = (clock or (lambda: datetime.now().astimezone()))()
+    now = clock() if clock is not None else store.now()
     report = PurgeReport()
     cutoff_ts = (now - timedelta(hours=draft_hours)).timestamp()
     with store.db.transaction("purge drafts") as conn:

@@ -185,6 +185,10 @@ class SqliteStore:
             stored.unlock(secret)
         return stored
 
+    def now(self) -> datetime:
+        """The store's clock (injected in tests): receipts, retention and backups use it."""
+        return self._clock()
+
     # --- keys ---------------------------------------------------------------------------
     @property
     def unlocked(self) -> bool:
