@@ -19,6 +19,7 @@ from central_support import (
     SetClock,
     central_app,
     cluster,
+    free_port,
     kiosk_store,
     rows,
     submit_allowance,
@@ -322,3 +323,12 @@ def test_answers_are_escaped_in_the_console(central, tmp_path):
     page = logged_in(server).get(f"/console/s/{sub.uuid}")
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+def test_cli_says_the_database_is_unreachable_in_one_line(tmp_path):
+    dsn = f"host=127.0.0.1 port={free_port()} user=postgres dbname=nowhere connect_timeout=5"
+    for cmd in (["-m", "kiosk.cli", "central", "migrate"], ["-c", "import sys; from kiosk.central.commands import main; "
+                                                           "sys.exit(main(sys.argv[1:]))", "serve"]):
+        done = subprocess.run([sys.executable, *cmd, "--dsn", dsn], capture_output=True, text=True, timeout=120,
+                              cwd=tmp_path)
+        assert done.returncode == 1 and "[database]" in done.stderr and "Traceback" not in done.stderr

@@ -128,3 +128,21 @@ def test_plain_free_text_from_an_older_kiosk_is_sealed_by_the_central(central, t
     assert f"[{len(FREE_TEXT)}字]" in listing and "王秀兰" not in listing
     detail = client.get(f"/console/s/{'f' * 32}").text
     assert FREE_TEXT in detail
+
+
+def test_a_central_that_lost_the_kiosk_key_gets_it_again_in_the_same_round(central, tmp_path):
+    dsn, server, store = central
+    kiosk = kiosk_store(tmp_path)
+    client = SyncClient(kiosk, server.url, store.add_kiosk("K01"), "K01")
+    client.register()
+    rows(dsn, "DELETE FROM kiosk_keys")                        # e.g. the central's database restored
+    # a kiosk with a newer form: an answer the central does not know stays plain, so the central seals it
+    form = FORMS["complaint"]
+    answers = {"topic": "other", "content": FREE_TEXT, "new_question": "王秀兰的女儿"}
+    sub = kiosk.submit(Draft(uuidlib.uuid4().hex, "complaint", answers, sealed_field_ids(form.fields, answers)))
+    report = client.sync_once()
+    assert report.sent == 1 and report.failed == 0
+    stored = rows(dsn, "SELECT payload FROM submissions WHERE uuid = %s", sub.uuid)[0][0]
+    assert set(stored["sealed"]) == {"content", "new_question"} and "王秀兰" not in json.dumps(stored, ensure_ascii=False)
+    assert rows(dsn, "SELECT count(*) FROM kiosk_keys") == [(1,)]
+    client.close()

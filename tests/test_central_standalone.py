@@ -8,15 +8,18 @@ and asks each for /api/v1/health.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 
 import pytest
 from central_support import cluster, free_port
 
 from kiosk.central.schema import MIGRATIONS
+from kiosk.config import REPO_DIR
 
 # Import names of everything in the `kiosk` extra.
 KIOSK_ONLY = ("kivy", "vosk", "pyttsx3", "sounddevice", "escpos", "serial", "qrcode", "PIL", "httpx", "uniseg")
@@ -67,6 +70,21 @@ def test_central_serves_health_with_kiosk_only_packages_missing(entry, tmp_path)
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+# Distribution name in the `kiosk` extra -> the module it installs (what RUNNER refuses).
+IMPORT_NAMES = {"kivy": "kivy", "vosk": "vosk", "pyttsx3": "pyttsx3", "qrcode": "qrcode", "pyserial": "serial",
+                "python-escpos": "escpos", "pillow": "PIL", "sounddevice": "sounddevice", "httpx": "httpx",
+                "uniseg": "uniseg"}
+
+
+def test_every_package_of_the_kiosk_extra_is_refused_in_the_runner():
+    """A package added to the `kiosk` extra must be refused above too, or the test would miss its import."""
+    extra = tomllib.loads((REPO_DIR / "pyproject.toml").read_text())["project"]["optional-dependencies"]["kiosk"]
+    names = {re.split(r"[\[<>=!~ ;]", req, maxsplit=1)[0].lower() for req in extra}
+    unknown = names - set(IMPORT_NAMES)
+    assert not unknown, f"add the import names of {sorted(unknown)} to IMPORT_NAMES and KIOSK_ONLY"
+    assert {IMPORT_NAMES[n] for n in names} <= set(KIOSK_ONLY)
 
 
 def test_the_blocker_really_refuses_kivy(tmp_path):

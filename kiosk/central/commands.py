@@ -11,6 +11,8 @@ import getpass
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from kiosk.errors import KioskError
 
@@ -74,8 +76,22 @@ def _store(args):
         print(f"kiosk central: give --dsn or set {DSN_ENV}", file=sys.stderr)
         return None
     store = CentralStore(args.dsn)
-    store.migrate()
+    with _database_errors():
+        store.migrate()
     return store
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """PostgreSQL unreachable or refusing: one line at the CLI boundary (CentralError), no traceback."""
+    import psycopg
+
+    from kiosk.central.store import CentralError
+    try:
+        yield
+    except psycopg.OperationalError as err:
+        raise CentralError("database", f"cannot use the database ({type(err).__name__}): check --dsn, "
+                                       "that PostgreSQL runs and that the role may connect") from None
 
 
 def _migrate(args) -> int:
@@ -163,6 +179,7 @@ def _serve(args) -> int:
         return 2
     settings = load_settings(args.config)
     forms = dict(load_catalogue(settings.forms_dir).forms)
-    app = create_app(args.dsn, forms=forms, site=settings.site, secure_cookies=args.secure_cookies)
+    with _database_errors():
+        app = create_app(args.dsn, forms=forms, site=settings.site, secure_cookies=args.secure_cookies)
     uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning")
     return 0

@@ -96,6 +96,7 @@ class SyncClient:
         self._audit = None                      # AuditLog, opened on first use
         self._anchor: object = None             # the central's audit anchor {id, hash, count}
         self._verdict = ""
+        self._refusals: set = set()             # reasons the central gave for refused items, last batch
         self._http = httpx.Client(
             base_url=self.url, timeout=timeout_s, transport=transport,
             headers={"Authorization": f"Bearer {token}", "User-Agent": f"kiosk-sync/{PROTOCOL_VERSION}"})
@@ -109,6 +110,7 @@ class SyncClient:
         """
         sent = failed = 0
         self._verdict = ""
+        reregistered = False
         try:
             self.register()
             self._anchor = self._get(f"{API}/kiosks/{self.kiosk_id}/audit")
@@ -123,6 +125,11 @@ class SyncClient:
                 done = [by_uuid[u] for u in acked if u in by_uuid]
                 self.store.outbox.mark_sent(done)
                 sent += len(done)
+                if len(done) < len(items) and "unknown_key" in self._refusals and not reregistered:
+                    # The central lost this kiosk's key (a restored database): register again, retry once.
+                    self.register(force=True)
+                    reregistered = True
+                    continue
                 if len(done) < len(items):     # refused items: try again next round, do not spin
                     failed += len(items) - len(done)
                     log.warning("central service refused %d of %d items", len(items) - len(done), len(items))
@@ -199,6 +206,9 @@ class SyncClient:
         accepted = answer.get("accepted") if isinstance(answer, dict) else None
         if not isinstance(accepted, list):
             raise SyncError("server", "acknowledgement without an accepted list")
+        rejected = answer.get("rejected")
+        self._refusals = {r.get("reason") for r in rejected if isinstance(r, dict)} if isinstance(rejected, list) \
+            else set()
         audit = answer.get("audit")
         if isinstance(audit, dict):
             self._anchor = audit.get("anchor")
