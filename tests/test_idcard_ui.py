@@ -192,3 +192,34 @@ def test_the_app_installs_the_reader_from_settings(app):
         if getattr(app, "idcard_prompt", None) is not None:
             uninstall(app, app.idcard_prompt)
     assert app.controller.core_listeners == before
+
+
+def test_staff_fill_the_case_from_the_card(kiosk_with_reader):
+    app, reader, _prompt = kiosk_with_reader
+    mode = app.staff_mode
+    if "S01" not in mode.pins.staff_ids():
+        mode.pins.set_pin("S01", "482913")
+    reader.hold()
+    touch(tile(app, "senior_card"))
+    answer_by_taps(app)
+    until_panel(app, "wait")
+    press(app, say("ui.staff"))                      # the resident asks for help from the panel
+    assert app.screens.current == "help"
+    press(app, say("ui.help_staff_login"))
+    for k in "482913":
+        press(app, k)
+    press(app, say("ui.pin_ok"))
+    try:
+        press(app, say("staff.ui.menu_take_over"))
+        assert app.screens.current == "staff_case"
+        reader.release()
+        press(app, say("idcard.staff.read"))
+        screen = app.screens.get_screen("staff_case")
+        assert harness.wait_until(lambda: screen.notice_text.startswith(say("idcard.staff.filled", labels="")[:6]))
+        case = app.staff.case
+        assert case.answers["name"] == "张秀英" and case.answers["id_number"] == demo_card().id_number
+        edits = [e.field for e in mode.audit.entries(target=case.draft_id) if e.action == "edit"]
+        assert edits == ["name", "id_number", "birth_date"]
+    finally:
+        if app.staff.session is not None:
+            app.staff.logout()
