@@ -24,7 +24,7 @@ from kiosk.printing.printers import (
     SerialPrinter,
 )
 from kiosk.printing.queue import PRINTED, QUEUED, UNCONFIRMED, PrintQueue
-from kiosk.printing.sample import SampleSubmission, sample_form
+from kiosk.printing.sample import SampleSubmission, sample_form, sample_receipt
 from kiosk.printing.service import PrintService
 from kiosk.printing.simulator import PrinterSim, pty_pair
 from kiosk.store.db import Database
@@ -237,3 +237,16 @@ def test_unplugged_port():
         with pytest.raises(PrinterError) as err:
             printer.print_receipt(b"\x1b@")
     assert err.value.code == UNPLUGGED
+
+
+@pytest.mark.parametrize("flow", ["xonxoff", "rtscts"])
+def test_flow_control_profiles_print_and_confirm(flow):
+    job = encode_receipt(sample_receipt(), SETTINGS)
+    with pty_pair() as (kiosk_end, printer_end, _):
+        sim = PrinterSim(printer_end)
+        sim.start()
+        try:
+            result = serial_printer(kiosk_end, flow_control=flow).print_receipt(job)
+        finally:
+            sim.close()
+    assert result.confirmed and bytes(sim.job) == job
