@@ -1,25 +1,17 @@
 """A refused answer: the wording key the resident hears and why, as data (never parsed from text)."""
 from __future__ import annotations
 
-from typing import Any
-
-from kiosk.voices import say
+from kiosk.errors import Refusal
 
 
-class Invalid(Exception):
-    """An answer that cannot be accepted; key is a voices catalogue key, params format it."""
+class Invalid(Refusal):
+    """An answer that cannot be accepted; key is a voices catalogue key, params format it.
 
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
-
-    def message(self) -> str:
-        """Plain Mandarin for the resident."""
-        return say(self.key, **self.params)
+    Part of the one error tree (`kiosk.errors.Refusal`): `code` is the key, `message()` the
+    Mandarin, `repr` shows only the key (params can hold what the resident said).
+    """
 
     def __repr__(self) -> str:
-        # Only the key: params can hold what the resident said (personal data).
         return f"Invalid({self.key!r})"
 
     def __eq__(self, other: object) -> bool:
