@@ -305,3 +305,24 @@ def test_worker_is_not_started_for_an_insecure_url(tmp_path):
     assert worker is not None
     worker.stop()
     store.close()
+
+
+def test_a_central_without_audit_anchors_still_receives_the_outbox(tmp_path):
+    """A kiosk updated before its central: GET .../audit is 404 there, and sync goes on."""
+    store = kiosk_store(tmp_path)
+    sub = submit_allowance(store)
+    posted = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT":
+            return httpx.Response(200, json={"ok": True})
+        if request.method == "GET":
+            return httpx.Response(404, json={"detail": "Not Found"})
+        posted.append(json.loads(request.content))
+        return httpx.Response(200, json={"accepted": [i["uuid"] for i in posted[-1]["items"]], "rejected": []})
+
+    with SyncClient(store, "https://central.invalid", "t", "K01", transport=httpx.MockTransport(handler)) as client:
+        report = client.sync_once()
+    assert report.ok and report.sent == 1 and report.audit == ""
+    assert [i["uuid"] for i in posted[0]["items"]] == [sub.uuid] and "head" in posted[0]["audit"]
+    store.close()

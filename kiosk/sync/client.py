@@ -113,7 +113,7 @@ class SyncClient:
         reregistered = False
         try:
             self.register()
-            self._anchor = self._get(f"{API}/kiosks/{self.kiosk_id}/audit")
+            self._anchor = self._central_anchor()
             while True:
                 items = self.store.outbox.pending(self.batch_size)
                 if not items:
@@ -217,8 +217,14 @@ class SyncClient:
                 log.error("the central service says this kiosk's audit log was %s since its last sync", self._verdict)
         return [u for u in accepted if isinstance(u, str)]
 
-    def _get(self, path: str) -> dict:
-        return self._request("GET", path, None)
+    def _central_anchor(self) -> dict | None:
+        """The audit head the central holds for this kiosk; None from a central too old to keep one."""
+        try:
+            return self._request("GET", f"{API}/kiosks/{self.kiosk_id}/audit", None)
+        except SyncError as err:
+            if err.code == "refused" and "HTTP 404" in err.detail:
+                return None
+            raise
 
     def _request(self, method: str, path: str, body: dict | None) -> dict:
         try:
