@@ -166,7 +166,7 @@ def yes_no(transcript: str) -> bool | None:
 
 def after_yes(transcript: str) -> str:
     """What follows a leading yes ('是 李 四' -> '李四'; '对' -> '')."""
-    text = squash(transcript)
+    text = squash(transcript)[:60]
     found = tokens(text, YES_WORDS + SOFT_WORDS + BARE_SOUNDS)
     i = 0
     for token, known in found:
