@@ -138,11 +138,13 @@ def _stored_receipt(settings: Any, receipt_no: str) -> Any:
     """The masked Receipt of a stored submission (needs the staff secret), or an exit code."""
     from kiosk.catalogue.loader import load_catalogue
     from kiosk.printing.receipt import receipt_for
+    from kiosk.store.commands import unlock_for_staff
     from kiosk.store.sqlite import open_store
 
     with open_store(settings, unlock=True) as store:
-        if not store.keyring.unlocked:
-            print(f"the staff secret in ${settings.store.secret_env} does not unlock the store")
+        if not unlock_for_staff(store, settings):   # the secret is not on the kiosk: asked here
+            print(f"the staff secret (${settings.store.secret_env}, [store] secret_file or typed) "
+                  "does not unlock the store")
             return 1
         submission = store.get_submission(receipt_no)
     if submission is None:

@@ -67,6 +67,22 @@ def optional_staff_secret(settings: Settings, prompt: str = "staff secret (Enter
     return (getpass.getpass(prompt) or None) if sys.stdin.isatty() else None
 
 
+def unlock_for_staff(store: SqliteStore, settings: Settings) -> bool:
+    """Unlock `store` for a staff-only command: the configured secret, else asked at a terminal."""
+    if store.unlocked:
+        return True
+    secret = optional_staff_secret(settings, "staff secret: ")
+    if not secret:
+        return False
+    try:
+        store.unlock(secret)
+    except StoreError as err:
+        if err.code != "wrong_secret":
+            raise
+        return False
+    return True
+
+
 def staff_secret(settings: Settings, prompt: str = "staff secret: ") -> str:
     """The staff secret for a staff-only command: env var / secret file, else asked."""
     secret, _where = resolve_secret(settings)
