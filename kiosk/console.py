@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from kiosk.catalogue.spec import FormSpec
 from kiosk.dialogue.engine import Visit
 from kiosk.dialogue.events import DialogueEvent, EventType
+
+if TYPE_CHECKING:
+    from kiosk.runtime import Runtime
 
 _ENDING = {EventType.SUBMITTED, EventType.CANCELLED, EventType.ENDED}
 
 
-def run_console(visit: Visit, form, lines: TextIO, out: TextIO, as_json: bool = False) -> str | None:
+def run_console(visit: Visit, form: FormSpec, lines: TextIO, out: TextIO, as_json: bool = False) -> str | None:
     """Drive one form from transcript lines; returns the receipt number when submitted."""
     finished: list[DialogueEvent] = []
 
@@ -53,7 +57,7 @@ def run_console(visit: Visit, form, lines: TextIO, out: TextIO, as_json: bool = 
     return receipt
 
 
-def main_console(runtime, form_id: str, as_json: bool) -> int:
+def main_console(runtime: Runtime, form_id: str, as_json: bool) -> int:
     """Entry for the CLI: exit 0 when submitted, 1 otherwise."""
     form = runtime.catalogue.forms.get(form_id)
     if form is None:
