@@ -182,3 +182,15 @@ def test_the_running_kiosk_checks_storage_on_its_maintenance_round(tmp_path, mon
         assert err.value.code == "io"
     finally:
         runtime.store.close()
+
+
+def test_doctor_after_a_first_start_without_a_secret_says_what_is_missing(tmp_path, monkeypatch):
+    monkeypatch.delenv("KIOSK_STAFF_SECRET", raising=False)
+    with pytest.raises(StoreError):
+        open_store(settings_in(tmp_path), environ={})          # leaves an empty schema behind
+    c = doctor.check_storage(settings_in(tmp_path))
+    assert c.status == FAIL and "no staff secret" in c.detail and "new-secret" in c.fix
+    monkeypatch.setenv("KIOSK_STAFF_SECRET", STRONG)
+    assert doctor.check_storage(settings_in(tmp_path)).status == OK
+    with open_store(settings_in(tmp_path)) as store:            # and the kiosk then creates it
+        assert store.unlocked

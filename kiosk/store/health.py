@@ -115,7 +115,15 @@ def doctor_storage(settings: Any, environ: Mapping[str, str] | None = None) -> t
             return "FAIL", problem.detail, "free space on the disk / give the kiosk user write access, then restart"
     secret, where = resolve_secret(settings, environ)
     demo = bool(settings.store.demo)
-    if not path.exists() or path.stat().st_size == 0:
+    store: SqliteStore | None = None
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            store = SqliteStore(path, settings.site.kiosk_id)
+        except StoreError as err:
+            if err.code != "no_keyring":     # no_keyring: created but never given a key = new
+                return "FAIL", f"{path.name}: {err.describe().splitlines()[0]}", \
+                    err.staff_text() or "kiosk store restore BACKUP"
+    if store is None:
         if not secret:
             return "FAIL", f"no store yet and no staff secret ({where}): the kiosk cannot create one", \
                 "`kiosk store new-secret`, keep it safe, set it in $KIOSK_STAFF_SECRET (or [store] secret_file)"
@@ -123,10 +131,6 @@ def doctor_storage(settings: Any, environ: Mapping[str, str] | None = None) -> t
         if weak:
             return "FAIL", f"the staff secret from {where} is too weak: {weak}", "`kiosk store new-secret`"
         return "OK", f"{data} writable, {free_mb(data):,.0f} MB free; a new store will be created at {path}", ""
-    try:
-        store = SqliteStore(path, settings.site.kiosk_id)
-    except StoreError as err:
-        return "FAIL", f"{path.name}: {err.describe().splitlines()[0]}", err.staff_text() or "kiosk store restore BACKUP"
     with store:
         problem = check_database(store.db)
         if problem:
