@@ -303,7 +303,10 @@ def run_app(settings: Settings) -> int:
     from kiosk.scratch import clean_scratch  # noqa: PLC0415
     from kiosk.store.model import StoreError  # noqa: PLC0415
 
-    clean_scratch()    # read-back audio a crash left behind (names, ID numbers) goes first
+    try:
+        clean_scratch()    # read-back audio a crash left behind (names, ID numbers) goes first
+    except OSError:        # a read-only or full disk: the store check below shows out-of-service
+        log.exception("scratch directory not usable")
     try:
         runtime = _open_runtime(settings)
     except StoreError as err:
