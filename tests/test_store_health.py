@@ -138,13 +138,13 @@ def test_read_only_disk_fails_doctor_and_start_up(tmp_path, monkeypatch):
         assert err.value.code == "io"
 
 
-def test_kiosk_run_stays_up_on_the_out_of_service_screen(tmp_path):
-    (tmp_path / "kiosk.db").write_bytes(b"not a database\n" * 300)
-    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET=STRONG, SDL_VIDEODRIVER="offscreen",
+def run_kiosk_until_out_of_service(data: Path, code: str, staff_words: str) -> None:
+    """`kiosk run` on `data`: it must say out of service and stay up until SIGTERM."""
+    env = dict(os.environ, KIOSK_DATA_DIR=str(data), KIOSK_STAFF_SECRET=STRONG, SDL_VIDEODRIVER="offscreen",
                KIVY_NO_ARGS="1", KIOSK_UI__FULLSCREEN="false", KIOSK_SPEECH__RECOGNIZER="none",
                KIOSK_SPEECH__SPEAKER="silent", KIOSK_PRINTER__TYPE="memory", KIVY_NO_CONSOLELOG="0")
     env.pop("KIOSK_CONFIG", None)
-    proc = subprocess.Popen([sys.executable, str(REPO_DIR / "main.py")], cwd=tmp_path, env=env,
+    proc = subprocess.Popen([sys.executable, str(REPO_DIR / "main.py")], cwd=data.parent, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         seen = []
@@ -154,7 +154,7 @@ def test_kiosk_run_stays_up_on_the_out_of_service_screen(tmp_path):
                 break
         assert any("out of service" in s for s in seen), "".join(seen[-20:])
         text = "".join(seen)
-        assert "[corrupt]" in text and "kiosk store restore" in text and "数据库文件损坏" in text
+        assert f"[{code}]" in text and staff_words in text
         assert proc.poll() is None             # still running: no restart loop, no black screen
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 4
@@ -194,3 +194,25 @@ def test_doctor_after_a_first_start_without_a_secret_says_what_is_missing(tmp_pa
     assert doctor.check_storage(settings_in(tmp_path)).status == OK
     with open_store(settings_in(tmp_path)) as store:            # and the kiosk then creates it
         assert store.unlocked
+
+
+def test_kiosk_run_stays_up_on_the_out_of_service_screen_for_a_corrupt_file(tmp_path):
+    (tmp_path / "kiosk.db").write_bytes(b"not a database\n" * 300)
+    run_kiosk_until_out_of_service(tmp_path, "corrupt", "数据库文件损坏")
+
+
+def test_kiosk_run_stays_up_on_the_out_of_service_screen_on_a_full_disk(tmp_path):
+    with tmpfs(tmp_path / "disk", 1024) as disk:
+        make_store(disk, n=1)
+        with contextlib.suppress(OSError), open(disk / "filler", "wb") as f:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        run_kiosk_until_out_of_service(disk, "io", "磁盘已满")
+
+
+def test_kiosk_run_stays_up_on_the_out_of_service_screen_on_a_read_only_disk(tmp_path):
+    with tmpfs(tmp_path / "disk", 8192) as disk:
+        make_store(disk, n=1)
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        run_kiosk_until_out_of_service(disk, "io", "只读")
