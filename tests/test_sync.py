@@ -326,3 +326,29 @@ def test_a_central_without_audit_anchors_still_receives_the_outbox(tmp_path):
     assert report.ok and report.sent == 1 and report.audit == ""
     assert [i["uuid"] for i in posted[0]["items"]] == [sub.uuid] and "head" in posted[0]["audit"]
     store.close()
+
+
+def test_items_refused_for_good_do_not_hold_up_the_rest(tmp_path):
+    store = kiosk_store(tmp_path)
+    poison = [submit_allowance(store) for _ in range(3)]      # e.g. refused as bad_text by the central
+    good = [submit_allowance(store) for _ in range(3)]
+    bad = {s.uuid for s in poison}
+    posts = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method != "POST":
+            return httpx.Response(200, json={"ok": True, "id": 0, "hash": "", "count": 0})
+        uuids = [i["uuid"] for i in json.loads(request.content)["items"]]
+        posts.append(uuids)
+        return httpx.Response(200, json={"accepted": [u for u in uuids if u not in bad],
+                                         "rejected": [{"uuid": u, "reason": "bad_text"} for u in uuids if u in bad]})
+
+    with SyncClient(store, "https://central.invalid", "t", "K01", batch_size=2,
+                    transport=httpx.MockTransport(handler)) as client:
+        report = client.sync_once()
+        assert report.sent == 3 and report.failed == 3 and report.pending == 3 and report.error == "refused"
+        assert {s.uuid for s in good} == {u for batch in posts for u in batch} - bad
+        before = len(posts)
+        again = client.sync_once()                     # the refused ones are not posted again
+        assert again.sent == 0 and again.pending == 3 and posts[before:] == []
+    store.close()

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 API = "/api/v1"
 PROTOCOL_VERSION = 1
 REGISTERED_META = "sync.registered"   # in the kiosk's meta table: what was registered where
+# Refusals that may pass: retried next round. Any other reason (bad_text, wrong_kiosk...) is for good.
+TRANSIENT_REFUSALS = frozenset({"unknown_key", "db_refused"})
 
 
 class SyncError(KioskError):
@@ -97,6 +99,8 @@ class SyncClient:
         self._anchor: object = None             # the central's audit anchor {id, hash, count}
         self._verdict = ""
         self._refusals: set = set()             # reasons the central gave for refused items, last batch
+        self._rejected: list[tuple[str, str]] = []   # (uuid, reason) of the last batch
+        self._refused_ids: set[int] = set()     # outbox ids refused for good (this process)
         self._http = httpx.Client(
             base_url=self.url, timeout=timeout_s, transport=transport,
             headers={"Authorization": f"Bearer {token}", "User-Agent": f"kiosk-sync/{PROTOCOL_VERSION}"})
@@ -115,7 +119,10 @@ class SyncClient:
             self.register()
             self._anchor = self._central_anchor()
             while True:
-                items = self.store.outbox.pending(self.batch_size)
+                # Items the central refused for good are skipped while this process runs, so they
+                # never hold up the ones behind them (they stay pending and count as not sent).
+                items = [i for i in self.store.outbox.pending(self.batch_size + len(self._refused_ids))
+                         if i.id not in self._refused_ids][:self.batch_size]
                 if not items:
                     if self._head_moved():
                         self._post_batch([])
@@ -130,10 +137,15 @@ class SyncClient:
                     self.register(force=True)
                     reregistered = True
                     continue
-                if len(done) < len(items):     # refused items: try again next round, do not spin
+                if len(done) < len(items):
                     failed += len(items) - len(done)
-                    log.warning("central service refused %d of %d items", len(items) - len(done), len(items))
-                    break
+                    for_good = {by_uuid[u] for u, reason in self._rejected
+                                if u in by_uuid and reason not in TRANSIENT_REFUSALS}
+                    self._refused_ids |= for_good
+                    log.warning("central service refused %d of %d items (%s)", len(items) - len(done), len(items),
+                                ", ".join(sorted({r for _, r in self._rejected})) or "not listed")
+                    if len(done) + len(for_good) < len(items):   # something else: next round, do not spin
+                        break
         except SyncError as err:
             log.warning("sync stopped: %s (%d sent this round)", err, sent)
             return SyncReport(sent, failed + self._unsent_in_flight(), self._pending(), err.code, self._verdict)
@@ -206,9 +218,9 @@ class SyncClient:
         accepted = answer.get("accepted") if isinstance(answer, dict) else None
         if not isinstance(accepted, list):
             raise SyncError("server", "acknowledgement without an accepted list")
-        rejected = answer.get("rejected")
-        self._refusals = {r.get("reason") for r in rejected if isinstance(r, dict)} if isinstance(rejected, list) \
-            else set()
+        rejected = answer.get("rejected") if isinstance(answer.get("rejected"), list) else []
+        self._rejected = [(str(r.get("uuid")), str(r.get("reason"))) for r in rejected if isinstance(r, dict)]
+        self._refusals = {reason for _, reason in self._rejected}
         audit = answer.get("audit")
         if isinstance(audit, dict):
             self._anchor = audit.get("anchor")
