@@ -74,7 +74,16 @@ class ReaderSimulator(threading.Thread):
     def run(self) -> None:
         while not self._halt.is_set():
             try:
-                raw = frames.read_frame(self.port.read, time.monotonic() + 0.2, min_len=3, max_len=64)
+                first = self.port.read(1)
+                if not first:
+                    continue
+                # The deadline starts at the first byte: a quiet wait must never cut a command in two.
+                pending = [first]
+
+                def read(n: int, pending: list[bytes] = pending) -> bytes:
+                    return pending.pop() if pending else self.port.read(n)
+
+                raw = frames.read_frame(read, time.monotonic() + 1.0, min_len=3, max_len=64)
                 command, _data = frames.decode_command(raw)
             except FrameError as err:
                 if err.code not in ("no_answer",):
