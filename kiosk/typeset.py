@@ -86,14 +86,13 @@ def _emergency(piece: str, width: float, measure: Callable[[str], float]) -> lis
             # Prefer the last separator inside a long number (20261123-K01- / 0007); a closing
             # mark takes the character before it down; the width always wins over 禁则.
             cut = max(line.rfind("-"), line.rfind(" "), line.rfind("/")) + 1
-            if ch in NO_LINE_START and not 0 < cut < len(line):
-                cut = len(line) - 1
-            if 0 < cut < len(line):
+            if not 0 < cut < len(line) or measure(line[cut:] + ch) > width:
+                cut = len(line)
+                if ch in NO_LINE_START and len(line) > 1 and measure(line[-1] + ch) <= width:
+                    cut = len(line) - 1
+            if line[:cut].strip(" "):
                 out.append(line[:cut].rstrip(" "))
-                line = line[cut:]
-            else:
-                out.append(line)
-                line = ""
+            line = line[cut:]
         line += ch
     if line:
         out.append(line)

@@ -15,7 +15,7 @@ import shutil
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
 import pytest  # noqa: E402
-from ui_support import press, touch  # noqa: E402
+from ui_support import press, submit_review, touch  # noqa: E402
 
 from kiosk.dialogue.sample import sample_transcript  # noqa: E402
 from kiosk.printing.preview import render  # noqa: E402
@@ -45,7 +45,7 @@ def submit_repair(app) -> str:
             harness.frames(2)
         if app.screens.current == "question" and app.screens.current_screen.mode != "ask":
             press(app, say("ui.readback_yes"))
-    press(app, say("ui.review_submit"))
+    submit_review(app)
     assert app.screens.current == "done"
     return app.screens.current_screen.receipt_no
 
