@@ -146,3 +146,32 @@ def test_decode_dle_eot_status(replies, code):
 def test_paper_low_is_reported_but_still_ready():
     st = decode_status(0x12, 0x12, 0x12, 0x1E)
     assert st.ready and st.paper_low
+
+
+def test_submission_hook_queues_the_job_in_the_submission_transaction(tmp_path):
+    from kiosk.store.keyring import ScryptParams
+    from kiosk.store.model import Draft
+    from kiosk.store.sqlite import SqliteStore
+
+    store = SqliteStore(tmp_path / "kiosk.db", "K01", secret="staff-secret", kdf=ScryptParams(n=2 ** 10))
+    try:
+        printer = MemoryPrinter()
+        svc = PrintService(printer, PrintQueue(store.db), PrinterSettings(type="memory"))
+        forms = {"elderly_allowance": sample_form()}
+        draft = Draft("d1", "elderly_allowance", {"name": "张小明", "phone": "13812345678"}, {"name", "phone"})
+        sub = store.submit(draft, in_transaction=svc.submission_hook(forms, SiteSpec()))
+        [job] = svc.queue.pending()                       # committed with the submission
+        assert (job.receipt_no, job.tries) == (sub.receipt_no, 0)
+        outcome = svc.print_submission(sub, sample_form(), SiteSpec())
+        assert outcome.ok and outcome.job_id == job.id    # the queued job is printed, not a second one
+        assert svc.queue.pending() == [] and len(printer.jobs) == 1
+
+        def broken(s):
+            svc.submission_hook(forms, SiteSpec())(s)
+            raise RuntimeError("disk full")
+
+        with pytest.raises(RuntimeError):
+            store.submit(Draft("d2", "elderly_allowance", {"name": "李四"}, {"name"}), in_transaction=broken)
+        assert svc.queue.pending() == [] and store.receipt_numbers() == [sub.receipt_no]
+    finally:
+        store.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +81,19 @@ class PrintService:
     def queue_submission(self, submission: "Submission", form: FormSpec, site: SiteSpec) -> PrintJob:
         """Queue the receipt (the store's `in_transaction` hook calls this inside the submission)."""
         return self.queue.enqueue(self.receipt(submission, form, site))
+
+    def submission_hook(self, forms: Mapping[str, FormSpec], site: SiteSpec) -> Callable[["Submission"], None]:
+        """For `store.submit(draft, in_transaction=...)`: queue the receipt inside the submission.
+
+        Every path that submits (touchscreen, `kiosk console`, staff) then has its print job
+        committed with the submission or not at all; printing later finds it by receipt number.
+        """
+        def queue_it(submission: "Submission") -> None:
+            form = forms.get(submission.form_id)
+            if form is not None:
+                self.queue_submission(submission, form, site)
+
+        return queue_it
 
     def print_submission(self, submission: "Submission", form: FormSpec, site: SiteSpec) -> PrintOutcome:
         """Print a submission's receipt (queued with the submission, or now); never raises for a fault."""
