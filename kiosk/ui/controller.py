@@ -469,15 +469,15 @@ class KioskController:
         from kiosk.printing.handout import ReceiptHandout  # noqa: PLC0415
 
         done = self.app.screen("done")
-        if self.screens.current != "done" or done.receipt_no != notice.receipt_no:
-            ReceiptHandout.settle(notice, self.desk)   # the resident left already: staff still know
+        here = self.screens.current == "done" and done.receipt_no == notice.receipt_no
+        if ReceiptHandout.settle(notice, self.desk) is not None and self.chime is not None:
+            self.chime.ring()                          # staff are called even if the resident left
+        if not here:
             return
         done.show_print(notice)
         if notice.fault:
             self._cancel_done_timer()                  # the fault notice stays until the resident taps
             done.seconds_left = 0
-        if ReceiptHandout.settle(notice, self.desk) is not None and self.chime is not None:
-            self.chime.ring()
         if notice.speech:
             self.speak(notice.speech, None)
 
