@@ -160,3 +160,62 @@ def test_well_framed_random_payloads_are_refused_cleanly(payload, text_len):
         _whole_read(frame)
     except (FrameError, ReadFailed, CardRefused):
         pass
+
+
+class BytesPort:
+    """A serial port whose reader sends exactly `data`, then nothing (serial_factory for Ga467Reader)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.written = bytearray()
+
+    def __call__(self, *_args, **_kwargs) -> "BytesPort":
+        return self
+
+    def reset_input_buffer(self) -> None:
+        pass
+
+    def write(self, b: bytes) -> int:
+        self.written += b
+        return len(b)
+
+    def flush(self) -> None:
+        pass
+
+    def read(self, n: int) -> bytes:
+        out, self.data = self.data[:n], self.data[n:]
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.binary(max_size=1400), min_size=1, max_size=4))
+def test_the_reader_refuses_any_answers_with_a_code(answers):
+    from kiosk.idcard.reader import FAIL_CODES, Ga467Reader
+
+    port = BytesPort(b"".join(answers))
+    reader = Ga467Reader("/dev/null", serial_factory=port, command_timeout_s=0.005, read_timeout_s=0.005,
+                         sleep=lambda _s: None)
+    try:
+        reader.read_card(0, today=TODAY)
+    except ReadFailed as err:
+        assert err.code in FAIL_CODES
+    assert reader.sam().code in ("", *FAIL_CODES)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from([frames.SW3_FOUND, frames.SW3_OK, frames.SW3_NO_CARD, 0x41, 0x60, 0x24, 0x33]),
+       st.binary(max_size=1300))
+def test_well_framed_answers_in_any_order_never_crash_the_reader(sw3, data):
+    from kiosk.idcard.reader import FAIL_CODES, Ga467Reader
+
+    stream = frames.encode_answer(frames.SW3_FOUND) + frames.encode_answer(sw3, data[:8]) \
+        + frames.encode_answer(sw3, data)
+    reader = Ga467Reader("/dev/null", serial_factory=BytesPort(stream), command_timeout_s=0.005,
+                         read_timeout_s=0.005, sleep=lambda _s: None)
+    try:
+        reader.read_card(0, today=TODAY)
+    except ReadFailed as err:
+        assert err.code in FAIL_CODES
