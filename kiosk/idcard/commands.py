@@ -4,12 +4,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+from typing import Any
 
 from kiosk.config import load_settings
 from kiosk.idcard.simulator import CARD_SCENARIOS, SCENARIOS
 
 
-def register(subparsers) -> None:
+def register(subparsers: Any) -> None:
     """Add `kiosk idcard test` to the CLI."""
     idcard = subparsers.add_parser("idcard", help="resident ID card reader (GA 467)")
     sub = idcard.add_subparsers(dest="idcard_command", metavar="ACTION", required=True)
@@ -24,7 +25,7 @@ def register(subparsers) -> None:
 
 def _test(args: argparse.Namespace) -> int:
     from kiosk.idcard.card import card_fields  # noqa: PLC0415
-    from kiosk.idcard.reader import Ga467Reader, ReadFailed, make_reader  # noqa: PLC0415
+    from kiosk.idcard.reader import CardReader, Ga467Reader, ReadFailed, make_reader  # noqa: PLC0415
     from kiosk.idcard.simulator import simulated_reader  # noqa: PLC0415
     from kiosk.idcard.twin import demo_card  # noqa: PLC0415
     from kiosk.voices import say  # noqa: PLC0415
@@ -32,6 +33,7 @@ def _test(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     conf = settings.idcard
     wait = args.wait if args.wait is not None else conf.wait_s
+    reader: CardReader
     with contextlib.ExitStack() as stack:
         if args.simulate:
             host, _sim = stack.enter_context(
