@@ -30,7 +30,7 @@ class StaffPrintScreen(StaffListScreen):
             if j.state == "unconfirmed":      # a printer without status: nobody knows it came out
                 why = say("print_staff_unconfirmed")
             elif j.partial:                   # a torn, incomplete slip may be in the printer
-                why = say("print_staff_partial", why=why, sent=j.bytes_sent, total=j.job_bytes)
+                why = say("print_staff_partial", why=why)
             text = say("staff.ui.print_row", receipt=j.receipt_no, title=j.receipt.title,
                        why=why or say("staff.ui.print_waiting"), tries=j.tries)
             rows.append(Row(text, lambda j=j: self.pick(j.id), selected=j.id == self.job_id))
