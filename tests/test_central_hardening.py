@@ -74,6 +74,7 @@ async def _one(port: int, kind: str, in_flight: list[int]) -> tuple[int, int]:
     length = "Transfer-Encoding: chunked\r\n" if kind == "chunked" else f"Content-Length: {BODY}\r\n"
     writer.write(f"POST {path} HTTP/1.1\r\nHost: central\r\n{extra}{length}\r\n".encode())
     in_flight[0] += 1
+    in_flight[1] += 1
     chunk = b"a" * (64 * 1024)
     if kind == "chunked":
         chunk = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
@@ -98,10 +99,10 @@ async def _one(port: int, kind: str, in_flight: list[int]) -> tuple[int, int]:
 async def _health_during(port: int, flood: asyncio.Future, in_flight: list[int]) -> list[tuple[int, int]]:
     """GET /health again and again while uploads are in flight: (status, uploads in flight when asked)."""
     seen = []
-    while not flood.done() and in_flight[0] < FLOOD // 2:
-        await asyncio.sleep(0)          # let the uploads connect first
+    while not flood.done() and in_flight[1] < FLOOD // 2:
+        await asyncio.sleep(0)          # let half the uploads connect first
     while not flood.done() or not seen:
-        busy = in_flight[0]
+        busy = in_flight[0] if not flood.done() else 0
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(b"GET /api/v1/health HTTP/1.1\r\nHost: central\r\nConnection: close\r\n\r\n")
         line = await asyncio.wait_for(reader.readline(), 60)
@@ -111,7 +112,7 @@ async def _health_during(port: int, flood: asyncio.Future, in_flight: list[int])
 
 
 async def _flood(port: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    in_flight = [0]
+    in_flight = [0, 0]      # uploads open now, uploads started
     kinds = ("no_token", "bad_token", "login", "chunked")
     flood = asyncio.gather(*(_one(port, kinds[i % 4], in_flight) for i in range(FLOOD)))
     health = await _health_during(port, flood, in_flight)
