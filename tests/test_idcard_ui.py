@@ -223,3 +223,29 @@ def test_staff_fill_the_case_from_the_card(kiosk_with_reader):
     finally:
         if app.staff.session is not None:
             app.staff.logout()
+
+
+def test_panel_meets_elder_mode_sizes(kiosk_with_reader):
+    from kivy.metrics import dp, sp
+    from kivy.uix.behaviors import ButtonBehavior
+
+    from kiosk.ui.theme import MIN_QUESTION_SP, MIN_TARGET_DP, MIN_TEXT_SP
+    from kiosk.ui.touch import walk
+    from kiosk.ui.widgets import KLabel, QuestionLabel
+
+    app, reader, _prompt = kiosk_with_reader
+    reader.hold()
+    touch(tile(app, "senior_card"))
+    answer_by_taps(app)
+    until_panel(app, "wait")
+    panel = app.screens.current_screen
+    harness.frames(3)
+    assert panel.ids.question.font_size >= sp(MIN_QUESTION_SP) - 0.01
+    reader.release()
+    until_panel(app, "confirm")
+    harness.frames(3)
+    for w in walk(panel):
+        if isinstance(w, ButtonBehavior) and w.opacity and w.height:
+            assert w.width >= dp(MIN_TARGET_DP) - 0.5 and w.height >= dp(MIN_TARGET_DP) - 0.5, w.text
+        if isinstance(w, KLabel) and not isinstance(w, QuestionLabel) and w.text and w.opacity:
+            assert w.font_size >= sp(MIN_TEXT_SP) - 0.01, w.text
