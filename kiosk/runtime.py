@@ -5,6 +5,7 @@ The Kivy app, the console and the benchmarks all start from here so they run the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -28,8 +29,17 @@ class Runtime:
     def new_visit(self) -> Visit:
         """A fresh visit: no memory of anyone before."""
         # [speech] private_audio: a handset or headphones, so personal numbers are read back whole.
-        return Visit(self.settings.site, self.store, self.today,
-                     private_audio=self.settings.speech.private_audio)
+        visit = Visit(self.settings.site, self.store, self.today, private_audio=self.settings.speech.private_audio)
+        visit.submit_hook = self.receipt_hook    # the print job commits with the submission
+        return visit
+
+    @functools.cached_property
+    def receipt_hook(self):
+        """Queues each submission's receipt in the submission's own transaction (kiosk.printing)."""
+        from kiosk.printing.queue import queue_on_submit  # noqa: PLC0415
+
+        return queue_on_submit(self.store.db, self.catalogue.forms, self.settings.site,
+                               self.settings.printer.status_url_base)
 
     def maintain(self, clock=None) -> None:
         """The kiosk's maintenance round (start-up and every `store.purge_every_hours`): drafts and

@@ -154,3 +154,38 @@ def test_selftest_checks_status_after_the_last_byte(tmp_path, monkeypatch, capsy
             assert "test page not printed: paper_out" in out
         else:   # 4 status queries for the report, 4 before the page, 4 after its last byte
             assert sim.queries == 12 and "confirmed by the printer's status" in out
+
+
+def test_a_console_submission_queues_its_print_job_like_the_touchscreen(tmp_path, monkeypatch, capsys):
+    import os
+    import subprocess
+    import sys
+
+    from test_console import FORMS, script_for
+
+    from kiosk.printing.preview import render
+    from kiosk.printing.simulator import PrinterSim, pty_pair
+
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path), KIOSK_STAFF_SECRET="test-secret-9f3Kq7Lx2")
+    proc = subprocess.run([sys.executable, "-m", "kiosk.cli", "console", "home_service", "--json"],
+                          input="\n".join(script_for(FORMS["home_service"])) + "\n", capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    receipt_no = [line for line in proc.stdout.splitlines() if '"result"' in line][-1].split('"receipt_no": "')[1][:17]
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("KIOSK_STAFF_SECRET", "test-secret-9f3Kq7Lx2")
+    assert main(["printer", "queue"]) == 0                 # queued in the submission's transaction
+    waiting = capsys.readouterr().out
+    assert receipt_no in waiting and "tries=0" in waiting and "1 receipt(s) waiting" in waiting
+    with pty_pair() as (kiosk_end, printer_end, _):
+        sim = PrinterSim(printer_end)
+        sim.start()
+        try:
+            serial_env(monkeypatch, kiosk_end)
+            assert main(["receipt", receipt_no, "--print"]) == 0
+        finally:
+            sim.close()
+    lines = render(bytes(sim.job), 80).lines
+    assert receipt_no in lines and "由家属代办：子女" in lines and "预约内容：" in lines
+    assert "补打" not in lines                              # its first print, not a reprint
+    assert main(["printer", "queue"]) == 0 and "0 receipt(s) waiting" in capsys.readouterr().out

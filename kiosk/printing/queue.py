@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.printing.receipt import Receipt
+from kiosk.catalogue.spec import FormSpec, SiteSpec
+from kiosk.printing.receipt import Receipt, receipt_for
 from kiosk.store.db import Database
 from kiosk.store.transient import PERSONAL_RECEIPT_FIELDS, PROCESS_SEAL
+
+if TYPE_CHECKING:
+    from kiosk.store.model import Submission
+
+log = logging.getLogger(__name__)
 
 OWNER = "printing"
 MIGRATIONS = [
@@ -204,3 +211,27 @@ def _job(row: Any) -> PrintJob:
     return PrintJob(row[0], Receipt.from_dict(d), row[2], row[3], row[4],
                     dt.datetime.fromisoformat(row[5]), dt.datetime.fromisoformat(row[6]), row[7],
                     row[8], row[9], bool(row[10]), row[11])
+
+
+def queue_on_submit(db: Database, forms: Mapping[str, FormSpec], site: SiteSpec,
+                    status_url_base: str = "") -> Callable[["Submission"], None]:
+    """A hook for `store.submit(draft, in_transaction=...)` that queues the receipt's print job.
+
+    The job then commits with the submission or not at all, whichever way it was submitted
+    (touchscreen, `kiosk console`). A receipt that cannot be built is logged and left to the
+    print service (which queues it when it prints); a database error aborts the submission.
+    """
+    queue = PrintQueue(db)            # schema registered now, never inside a submission
+
+    def hook(submission: "Submission") -> None:
+        form = forms.get(submission.form_id)
+        if form is None:
+            return
+        try:
+            receipt = receipt_for(submission, form, site, status_url_base)
+        except Exception:             # a receipt bug must never cost the resident their submission
+            log.exception("receipt for %s not queued with the submission", submission.receipt_no)
+            return
+        queue.enqueue(receipt)
+
+    return hook
