@@ -8,6 +8,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 import datetime as dt  # noqa: E402
 
 import pytest  # noqa: E402
+import ui_support  # noqa: E402
 from ui_support import press, tile, touch  # noqa: E402
 
 from kiosk.dialogue.events import EventType  # noqa: E402
@@ -89,7 +90,11 @@ def test_senior_card_filled_from_a_card_by_taps_and_submitted(kiosk_with_reader,
     assert app.screens.current == "question" and question(app).prompt_data["field_id"] == "kind"
     answer_by_taps(app)
     assert app.screens.current == "review"
-    press(app, say("ui.review_submit"))
+    submit_review = getattr(ui_support, "submit_review", None)   # pages must be seen first, where the screen asks it
+    if submit_review is not None:
+        submit_review(app)
+    else:
+        press(app, say("ui.review_submit"))
     submitted = [e for e in events if e.type is EventType.SUBMITTED][0]
     answers = app.runtime.store.get_submission(submitted.data["receipt_no"]).answers
     assert answers["name"] == "张秀英"
@@ -249,3 +254,23 @@ def test_panel_meets_elder_mode_sizes(kiosk_with_reader):
             assert w.width >= dp(MIN_TARGET_DP) - 0.5 and w.height >= dp(MIN_TARGET_DP) - 0.5, w.text
         if isinstance(w, KLabel) and not isinstance(w, QuestionLabel) and w.text and w.opacity:
             assert w.font_size >= sp(MIN_TEXT_SP) - 0.01, w.text
+
+
+def test_a_broken_reader_is_not_offered_again_for_a_while(kiosk_with_reader):
+    app, reader, prompt = kiosk_with_reader
+    reader.script("no_reader")
+    now = [1000.0]
+    prompt.clock = lambda: now[0]
+    touch(tile(app, "senior_card"))
+    answer_by_taps(app, stop_at="name")
+    assert harness.wait_until(lambda: question(app).notice_text == say("idcard.fail.no_reader"))
+    harness.fresh(app)
+    touch(tile(app, "senior_card"))
+    answer_by_taps(app, stop_at="name")
+    assert app.screens.current == "question" and reader.reads == 1     # straight to the question
+    harness.fresh(app)
+    now[0] += 301                                                       # later: offered again
+    touch(tile(app, "senior_card"))
+    answer_by_taps(app)
+    until_panel(app, "confirm")
+    assert reader.reads == 2

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from kivy.app import App
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 load_kv("idcard_prompt")
 
 SCREEN = "idcard"
+READER_DOWN_S = 300.0      # after "no reader" / SAM fault, forms go straight to the questions this long
 # Events of the open session that mean the resident went another way: the panel closes.
 _LEAVING = {EventType.UNDERSTOOD, EventType.REUSE_OFFERED, EventType.REJECTED, EventType.HANDOFF_REQUESTED,
             EventType.CANCEL_ASKED, EventType.REVIEW, EventType.SUBMITTED, EventType.CANCELLED,
@@ -160,6 +162,8 @@ class IdcardPrompt:
         self.values: dict[str, Any] = {}
         self._token = 0
         self._cancel: threading.Event | None = None
+        self.down_until = 0.0                        # monotonic time: the reader failed, not offered until
+        self.clock = time.monotonic
 
     @property
     def ctl(self):
@@ -200,6 +204,8 @@ class IdcardPrompt:
         owner = fill.offers_reader(session.fields, session.field)
         if owner is None or d.get("current") is not None or (session.draft_id, owner) in self.offered:
             return
+        if self.clock() < self.down_until:
+            return                                # a broken reader is not offered to every resident
         self.offered.add((session.draft_id, owner))
         self.session, self.owner, self.field_id = session, owner, session.field.id
         self._wait()
@@ -257,6 +263,9 @@ class IdcardPrompt:
             return
         kind, payload = result
         if kind == "fail":
+            if payload in ("no_reader", "sam_fault"):
+                log.warning("ID card reader unavailable (%s); not offered for %.0f s", payload, READER_DOWN_S)
+                self.down_until = self.clock() + READER_DOWN_S
             if payload != "cancelled":
                 self.close()
                 self._back_to_question(say(f"idcard.fail.{payload}"), speak=True)
