@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
 import datetime as dt  # noqa: E402
+import shutil  # noqa: E402
 
 import pytest  # noqa: E402
 import ui_support  # noqa: E402
@@ -13,6 +14,9 @@ from ui_support import press, tile, touch  # noqa: E402
 
 from kiosk.dialogue.events import EventType  # noqa: E402
 from kiosk.dialogue.sample import SAMPLE_PHONE  # noqa: E402
+from kiosk.idcard.card import card_fields  # noqa: E402
+from kiosk.idcard.reader import Ga467Reader  # noqa: E402
+from kiosk.idcard.simulator import simulated_reader  # noqa: E402
 from kiosk.idcard.twin import TwinReader, demo_card  # noqa: E402
 from kiosk.ui import harness  # noqa: E402
 from kiosk.ui.idcard_prompt import SCREEN, install, uninstall  # noqa: E402
@@ -274,3 +278,38 @@ def test_a_broken_reader_is_not_offered_again_for_a_while(kiosk_with_reader):
     answer_by_taps(app)
     until_panel(app, "confirm")
     assert reader.reads == 2
+
+
+class PollClock:
+    """The card wait's clock: each poll's sleep moves it on, so 15 s pass in a few round trips."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, s: float) -> None:
+        self.now += s
+
+
+@pytest.mark.skipif(shutil.which("socat") is None, reason="Debian socat is not installed")
+def test_the_real_serial_reader_behind_the_panel(app, events):
+    """GA 467 reader on a socat pty answered by the simulator: a card fills the form; then no card in 15 s."""
+    with simulated_reader(card_fields(demo_card()), "valid") as (host, sim):
+        clock = PollClock()
+        prompt = install(app, Ga467Reader(host, 115200, clock=clock, sleep=clock.sleep))
+        try:
+            touch(tile(app, "senior_card"))
+            answer_by_taps(app)
+            until_panel(app, "confirm")
+            press(app, say("idcard.confirm_yes"))
+            assert app.controller.session.answers["id_number"] == demo_card().id_number
+            harness.fresh(app)
+            sim.card = None                       # nobody puts a card down
+            touch(tile(app, "senior_card"))
+            answer_by_taps(app, stop_at="name")
+            assert harness.wait_until(lambda: question(app).notice_text == say("idcard.fail.no_card"))
+            assert clock.now >= 15
+        finally:
+            uninstall(app, prompt)
