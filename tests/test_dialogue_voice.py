@@ -424,6 +424,18 @@ def test_a_tapped_choice_or_yes_no_is_kept_without_a_read_back(visit):
     assert s.answers["visit"] is False and s.field.id == "born"
 
 
+def test_a_date_picked_on_screen_is_read_back_as_chosen(visit):
+    rec = Recorder(visit)
+    s = at_phone(visit)
+    s.answer("13812345678")                       # keypad digits arrive as touch: typed
+    assert rec.last(EventType.UNDERSTOOD).data["text"].startswith("您输入的是：138 1234 5678")
+    s.confirm(True)
+    s.answer("gas")
+    s.answer(False)
+    s.answer("1950-03-05")                        # the date picker: chosen
+    assert rec.last(EventType.UNDERSTOOD).data["text"] == "您选的是：1950年3月5日。对吗？"
+
+
 def test_said_choice_still_reads_back_and_no_reads_as_bu_shi(visit):
     rec = Recorder(visit)
     s = at_phone(visit)

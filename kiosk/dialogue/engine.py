@@ -67,12 +67,6 @@ def _handoff_reason(reason: HandoffReason | str) -> HandoffReason:
         return HandoffReason.OTHER
 
 
-_READBACK = {Via.SPEECH: "readback", Via.TOUCH: "readback.keyed", Via.KEYPAD: "readback.keyed",
-             Via.DEVICE: "readback.keyed", Via.IDCARD: "readback.keyed"}
-_TYPED_WIDGETS = {"digits", "keyboard"}
-# Stages with a question open (a handoff or the Done screen is not re-asked by a speech control).    # typed, not picked: 您输入的是…
-
-
 def _refusal_reason(problem: Invalid) -> RefusalReason:
     if isinstance(problem, ConsentRefused):
         return RefusalReason.CONSENT_REFUSED
@@ -96,6 +90,7 @@ class Stage(str, Enum):
     CANCELLED = "cancelled"
 
 
+# Stages with a question open (a handoff or the Done screen is not re-asked by a speech control).
 _ASKING = frozenset({Stage.ASK, Stage.CONFIRM, Stage.REUSE, Stage.CANCEL, Stage.REVIEW})
 
 
@@ -604,7 +599,12 @@ class Session:
         self.pending_via = via
         self.stage = Stage.CONFIRM
         shown = display(f, value)
-        key = _READBACK[via] if via is Via.SPEECH or kind.touch_widget in _TYPED_WIDGETS else "readback.touched"
+        if via is Via.SPEECH:
+            key = "readback"                  # 您说的是
+        elif via is Via.TOUCH and not kind.typed_on_touch:
+            key = "readback.touched"          # 您选的是 (a date or address picked on screen)
+        else:
+            key = "readback.keyed"            # 您输入的是
         self._emit(EventType.UNDERSTOOD, field_id=f.id, value=value, display=shown,
                    text=say(key, value=shown),
                    speech=say(key, value=spoken(f, value, self.visit.private_audio)), via=via)

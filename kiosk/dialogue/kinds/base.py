@@ -27,7 +27,7 @@ class FieldKind:
     type: ClassVar[FieldType]
     touch_widget: ClassVar[str]          # name of the kiosk.ui.answers builder
     unclear_key: ClassVar[str]           # said when a transcript is not understood
-    readback_key: ClassVar[str] = "readback"   # "您说的是…" by default
+    typed_on_touch: ClassVar[bool] = False     # touch answers are keyed in (您输入的是), not picked (您选的是)
     needs_readback_on_tap: ClassVar[bool] = True   # False: a tap is already unambiguous
     free_speech: ClassVar[bool] = False  # name/text: any words could be taken as the value
     guards_bare_sound: ClassVar[bool] = False  # a bare 嗯 at its read-back asks again

@@ -37,7 +37,6 @@ class ChoiceKind(FieldKind):
     type: ClassVar[FieldType] = FieldType.CHOICE
     touch_widget: ClassVar[str] = "choice"
     unclear_key: ClassVar[str] = "answer.unclear_choice"
-    readback_key: ClassVar[str] = "readback"
     needs_readback_on_tap: ClassVar[bool] = False
 
     def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:

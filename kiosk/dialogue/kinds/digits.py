@@ -20,7 +20,7 @@ class DigitsKind(FieldKind):
     group_sizes: ClassVar[tuple[int, ...]]
     guards_bare_sound: ClassVar[bool] = True
     touch_widget: ClassVar[str] = "digits"
-    readback_key: ClassVar[str] = "readback"
+    typed_on_touch: ClassVar[bool] = True
 
     @property
     def max_digits(self) -> int:

@@ -19,6 +19,7 @@ class IntegerKind(FieldKind):
 
     type: ClassVar[FieldType] = FieldType.INTEGER
     touch_widget: ClassVar[str] = "digits"
+    typed_on_touch: ClassVar[bool] = True
     unclear_key: ClassVar[str] = "answer.unclear_integer"
     max_digits: ClassVar[int] = 6
 

@@ -22,7 +22,6 @@ class MultiChoiceKind(FieldKind):
     type: ClassVar[FieldType] = FieldType.MULTI_CHOICE
     touch_widget: ClassVar[str] = "multi_choice"
     unclear_key: ClassVar[str] = "answer.unclear_multi"
-    readback_key: ClassVar[str] = "readback"
 
     def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:
         text = w.squash(" ".join(words))[:one.MAX_CHOICE_CHARS * 2]

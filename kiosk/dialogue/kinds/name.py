@@ -77,6 +77,7 @@ class NameKind(FieldKind):
 
     type: ClassVar[FieldType] = FieldType.NAME
     touch_widget: ClassVar[str] = "keyboard"
+    typed_on_touch: ClassVar[bool] = True
     unclear_key: ClassVar[str] = "answer.unclear_name"
     free_speech: ClassVar[bool] = True
 

@@ -25,6 +25,7 @@ class TextKind(FieldKind):
 
     type: ClassVar[FieldType] = FieldType.TEXT
     touch_widget: ClassVar[str] = "keyboard"
+    typed_on_touch: ClassVar[bool] = True
     unclear_key: ClassVar[str] = "answer.unclear_text"
     free_speech: ClassVar[bool] = True
 
