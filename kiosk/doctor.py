@@ -188,8 +188,16 @@ def check_handwriting(settings) -> Check:
                  "apt-get install libzinnia0 tegaki-zinnia-simplified-chinese, or fix [ui] handwriting_model")
 
 
+def check_sync(settings) -> Check:
+    """[sync]: https (or this machine), a token, and the central answering (kiosk/sync/health.py)."""
+    from kiosk.sync.health import sync_check  # noqa: PLC0415
+
+    status, detail, fix = sync_check(settings)
+    return Check("sync", status, detail, fix)
+
+
 CHECKS: tuple[Callable, ...] = (check_voice, check_model, check_microphone, check_printer,
-                                check_font, check_storage, check_idcard, check_handwriting)
+                                check_font, check_storage, check_idcard, check_handwriting, check_sync)
 
 
 def run_checks(settings) -> list[Check]:

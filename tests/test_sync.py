@@ -11,7 +11,16 @@ import time
 
 import httpx
 import pytest
-from central_support import PERSONAL_STRINGS, ServerThread, central_app, cluster, kiosk_store, rows, submit_allowance
+from central_support import (
+    PERSONAL_STRINGS,
+    ServerThread,
+    central_app,
+    cluster,
+    free_port,
+    kiosk_store,
+    rows,
+    submit_allowance,
+)
 
 from kiosk.central.store import CentralStore
 from kiosk.cli import main as cli_main
@@ -352,3 +361,21 @@ def test_items_refused_for_good_do_not_hold_up_the_rest(tmp_path):
         again = client.sync_once()                     # the refused ones are not posted again
         assert again.sent == 0 and again.pending == 3 and posts[before:] == []
     store.close()
+
+
+def test_doctor_sync_line(tmp_path, central):
+    from kiosk.doctor import check_sync
+
+    dsn, server, token = central
+    (tmp_path / "kiosk.toml").write_text("")
+
+    def line(**env):
+        return check_sync(load_settings(tmp_path / "kiosk.toml", environ={f"KIOSK_SYNC__{k.upper()}": v
+                                                                           for k, v in env.items()}))
+
+    assert line().status == "OK" and "alone" in line().detail
+    assert line(url=server.url, token=token).status == "OK"
+    assert line(url="http://central.lan:8400", token="t").status == "FAIL"
+    assert line(url=server.url).status == "FAIL"                       # no token
+    down = line(url=f"http://127.0.0.1:{free_port()}", token="t")          # nobody listens there
+    assert down.status == "WARN" and "does not answer" in down.detail and "outbox" in down.detail
