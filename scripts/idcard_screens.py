@@ -1,10 +1,10 @@
 """Screenshots of the ID card panel (place the card; check what it gave) at one window size.
 
-    SDL_VIDEODRIVER=offscreen python scripts/idcard_screens.py 1280 800 docs/img/screens [--large]
+    SDL_VIDEODRIVER=offscreen python scripts/idcard_screens.py 1280 800 docs/img/screens [--large] [--contrast]
 
 Runs the real kiosk with the twin reader: taps through the senior-card form to the name
 question, captures the panel while it waits for the card, puts the card down, captures the
-confirmation. `--large` switches 字再大些 on first. The card is the made-up demo card.
+confirmation. `--large` switches 字再大些 on first, `--contrast` 黑底白字. The card is the made-up demo card.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def main(argv: list[str]) -> int:
     width, height, out = int(argv[0]), int(argv[1]), Path(argv[2])
     large = "--large" in argv
+    contrast = "--contrast" in argv
     from kiosk.idcard.twin import TwinReader
     from kiosk.ui import harness
     from kiosk.ui.idcard_prompt import SCREEN, install
@@ -33,6 +34,8 @@ def main(argv: list[str]) -> int:
     install(app, reader)
     if large:
         app.theme.toggle_large_text()
+    if contrast:
+        app.theme.toggle_contrast()
     home = app.screens.get_screen("home")
     tile = next(t for t in home.ids.tiles.children if t.form_id == "senior_card")
     tap(tile)
@@ -45,7 +48,7 @@ def main(argv: list[str]) -> int:
         tap(find_button(screen, text))
     assert harness.wait_until(lambda: app.screens.current == SCREEN), app.screens.current
     harness.frames(6)
-    suffix = "_large" if large else ""
+    suffix = ("_large" if large else "") + ("_contrast" if contrast else "")
     out.mkdir(parents=True, exist_ok=True)
     app.screens.export_to_png(str(out / f"idcard_place_card{suffix}_{width}x{height}.png"))
     reader.release()
