@@ -6,6 +6,7 @@ disk would: triggers dropped, rows deleted or the whole log redone, the counters
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from central_support import (
     STAFF_PASSWORD,
     STAFF_USER,
     ServerThread,
+    SetClock,
     central_app,
     cluster,
     kiosk_store,
@@ -68,6 +70,10 @@ def test_heads_are_anchored_with_batches_and_alone(setup):
     # nothing moved: nothing sent
     client.sync_once()
     assert rows(dsn, "SELECT head_id, verdict FROM kiosk_audit_heads ORDER BY id") == [(4, "ok"), (6, "ok")]
+    # the history of accepted heads goes after 400 days; the anchor stays
+    anchored = _anchor(store)
+    CentralStore(dsn, clock=SetClock(dt.datetime.now(dt.UTC) + dt.timedelta(days=401))).purge_expired({}, 365)
+    assert rows(dsn, "SELECT count(*) FROM kiosk_audit_heads") == [(0,)] and _anchor(store) == anchored
 
 
 def _drop_triggers(kiosk) -> None:

@@ -40,6 +40,7 @@ PAYLOAD_VERSION = 1          # newest submission payload "v" this service unders
 FREE_FAILURES = 3            # wrong passwords from one source before each try costs a wait
 MAX_DELAY_S = 900            # the wait doubles per failure up to 15 minutes
 MAX_DEPTH = 16               # nesting of JSON in one item
+AUDIT_HEADS_DAYS = 400       # history of accepted audit heads kept this long
 _DEFAULT_KDF = PinKdf()
 Clock = Callable[[], datetime]
 
@@ -441,6 +442,9 @@ class CentralStore:
             # throttling rows and sessions have no retention promise; they just should not pile up
             conn.execute("DELETE FROM login_failures WHERE next_at < %s", (now - timedelta(days=1),))
             conn.execute("DELETE FROM staff_sessions WHERE expires_at < %s", (now,))
+            # superseded audit heads: the anchor itself lives on the kiosks row; alarms stay as evidence
+            conn.execute("DELETE FROM kiosk_audit_heads WHERE verdict = 'ok' AND received_at < %s",
+                         (now - timedelta(days=AUDIT_HEADS_DAYS),))
         if deleted:
             self.vacuum()
         return deleted
