@@ -16,6 +16,7 @@ width is a hard limit, 禁则 are kept wherever the width allows.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -63,8 +64,13 @@ def _glued(text: str) -> set[int]:
     return glued
 
 
-def _pieces(text: str) -> list[str]:
-    """Unbreakable pieces of one paragraph: UAX #14 units merged wherever 禁则 forbid a break."""
+@functools.lru_cache(maxsize=2048)
+def _pieces(text: str) -> tuple[str, ...]:
+    """Unbreakable pieces of one paragraph: UAX #14 units merged wherever 禁则 forbid a break.
+
+    Cached: uniseg is pure Python (about 1 ms per short paragraph) and screens lay the same
+    texts out again at every size change.
+    """
     glued = _glued(text)
     pieces: list[str] = []
     pos = 0
@@ -74,7 +80,7 @@ def _pieces(text: str) -> list[str]:
         else:
             pieces.append(unit)
         pos += len(unit)
-    return pieces
+    return tuple(pieces)
 
 
 def _emergency(piece: str, width: float, measure: Callable[[str], float]) -> list[str]:
@@ -141,6 +147,8 @@ def break_lines(text: str, width: float, measure: Callable[[str], float]) -> lis
     for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if not paragraph:
             lines.append("")
-            continue
-        lines += _fill(_pieces(paragraph), width, measure)
+        elif measure(paragraph.rstrip(" ")) <= width:      # fits: no break to look for
+            lines.append(paragraph.rstrip(" "))
+        else:
+            lines += _fill(_pieces(paragraph), width, measure)
     return lines
