@@ -7,7 +7,7 @@ laid on top, because UAX #14 alone allows breaks a Chinese reader stumbles over:
 - never inside a number, clock time (11:00), date (2026-11-23, 2026年11月23日 stays whole per
   number), phone, ID or receipt number (20261123-K01-0007): UAX #14 breaks after a hyphen;
 - never inside a short word from a small protected list (家属, 身份证, 上午 ...), because a
-  word split across lines ("家/属") reads as two words.
+  word split across lines ("家/属") reads as two words, nor inside a short quoted name (“办完了”).
 
 The caller measures: receipts count printer columns, the screens measure with Kivy text
 extents, so both lay out text by the same rules. Only a piece that cannot fit a line on its
@@ -37,11 +37,12 @@ PROTECTED_WORDS: tuple[str, ...] = (
     "家属", "代办", "本人", "老人", "老年人", "补打", "打印", "原件", "复印件", "身份证", "户口本", "社保卡", "银行卡", "医保卡",
     "受理号", "回执", "窗口", "上午", "下午", "中午", "晚上", "周一", "周二", "周三", "周四", "周五",
     "周六", "周日", "星期", "工作人员", "二维码", "电话", "手机", "办理", "申请", "服务", "助餐",
-    "上门", "津贴", "补贴", "优待证", "居住证明", "材料", "地址", "姓名", "号码", "女儿", "儿子",
+    "上门", "津贴", "补贴", "优待证", "屏幕", "首页", "一会儿", "居住证明", "材料", "地址", "姓名", "号码", "女儿", "儿子",
     "配偶", "孙子", "孙女", "亲属", "朋友", "邻居", "社区", "中心", "午餐", "晚餐", "早餐",
 )
 _UNIT = re.compile(r"[0-9０-９][年月日号点分时秒岁元位个次周天号楼层室]")
 _DAYTIME = re.compile(r"(?:上午|下午|中午|晚上|早上|凌晨|周[一二三四五六日天])[0-9０-９]")
+_QUOTED = re.compile(r"“[^”]{1,6}”|「[^」]{1,6}」|《[^》]{1,8}》")
 _WORDS = re.compile("|".join(sorted(map(re.escape, PROTECTED_WORDS), key=len, reverse=True)))
 
 
@@ -52,6 +53,8 @@ def _glued(text: str) -> set[int]:
         if any(ch.isdigit() for ch in m.group()):
             glued.update(range(m.start() + 1, m.end()))
     for m in _WORDS.finditer(text):
+        glued.update(range(m.start() + 1, m.end()))
+    for m in _QUOTED.finditer(text):               # a short quoted name: “办完了” stays whole
         glued.update(range(m.start() + 1, m.end()))
     for i in range(1, len(text)):
         if text[i] in NO_LINE_START or text[i - 1] in NO_LINE_END:

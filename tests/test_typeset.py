@@ -64,3 +64,10 @@ def test_any_text_fits_and_keeps_every_character(text, width):
     assert re.sub(" ", "", "".join(lines)) == re.sub(" ", "", text)
     for ln in lines:
         assert cols(ln) <= width, (text, width, lines)      # the width is a hard limit
+
+
+def test_a_short_quoted_name_stays_whole():
+    text = "这个页面会一直留着，请稍等工作人员；办好了请点“办完了”。"
+    for width in range(14, 40):
+        joined = "|".join(break_lines(text, width, cols))
+        assert "“办完了”。" in joined and "工作人员" in joined, (width, joined)
