@@ -14,8 +14,8 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from kiosk.errors import KioskError
 from kiosk.catalogue.spec import SiteSpec
+from kiosk.errors import KioskError
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 
@@ -98,6 +98,8 @@ class UISettings(_Section):
     extension_s: float = Field(default=60, ge=20)
     max_extensions: int = Field(default=10, ge=10)
     done_return_s: float = Field(default=45, ge=10)
+    # Taps ignored this long after a screen changes: a double tap never answers the next screen.
+    tap_guard_s: float = Field(default=0.5, ge=0, le=2, allow_inf_nan=False)
     font_path: str = ""                                # empty = find via fontconfig
     # zinnia model for 手写 (Debian tegaki-zinnia-simplified-chinese); missing = no 手写 key
     handwriting_model: str = "/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model"

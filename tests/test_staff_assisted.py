@@ -4,14 +4,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from staff_support import FAST_KDF, FORM, FORMS, PIN, SITE, Kiosk, fill_prelude, say_all
 
 from kiosk.dialogue.engine import Stage
 from kiosk.dialogue.events import EventType
 from kiosk.staff.case import ASSISTED_KEY
 from kiosk.staff.errors import DraftGone, NeedsReason, StaffError, StaleDraft
-from kiosk.staff.tickets import ATTEMPTS, DONE, DRAFT_GONE
 from kiosk.staff.mode import AssistedMode
-from staff_support import FAST_KDF, FORM, FORMS, PIN, SITE, Kiosk, fill_prelude, say_all
+from kiosk.staff.tickets import ATTEMPTS, DONE, DRAFT_GONE
 
 
 @pytest.fixture

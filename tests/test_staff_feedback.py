@@ -4,10 +4,10 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from staff_support import FORM, PIN, Kiosk, fill_prelude, say_all
 
 from kiosk.staff.errors import StaffError
 from kiosk.staff.feedback import clean_comment
-from staff_support import FORM, PIN, Kiosk, fill_prelude, say_all
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from staff_support import FAST_KDF, OTHER_PIN, PIN, Kiosk
 
 from kiosk.config import StaffSettings
 from kiosk.staff.errors import LoggedOut, NoPinSet, PinLocked, StaffError, WrongPin
 from kiosk.staff.pin import PinKdf, PinVault, hash_pin, pin_matches
-from staff_support import FAST_KDF, OTHER_PIN, PIN, Kiosk
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ import json
 from dataclasses import asdict
 
 import pytest
+from staff_support import FORM, Kiosk, fill_prelude, say_all
 
 from kiosk.dialogue.engine import Stage
 from kiosk.dialogue.events import EventType
 from kiosk.staff import tickets as tk
 from kiosk.staff.tickets import HandoffTicket, ticket_number
-from staff_support import FORM, Kiosk, fill_prelude, say_all
 
 
 @pytest.fixture
@@ -158,8 +158,9 @@ class _Controller:
         self._kiosk = kiosk
 
     def begin(self):
-        from kiosk.dialogue.engine import Visit
         from staff_support import SITE, TODAY
+
+        from kiosk.dialogue.engine import Visit
         self.visit = Visit(SITE, self._kiosk.store, TODAY)
         self.visit.subscribe(lambda e: self.handoff_handler(e.data) if e.type is EventType.HANDOFF_REQUESTED else None)
         for listener in self.listeners:

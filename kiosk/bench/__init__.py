@@ -61,7 +61,7 @@ def format_table(rows: list[BenchRow]) -> str:
             r.goal, {None: "", True: "yes", False: "NO"}[r.met],
         ))
     widths = [max(len(str(row[i])) for row in lines) for i in range(len(head))]
-    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in lines)
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in lines)
 
 
 def run_all(settings, quick: bool = False, only: list[str] | None = None) -> list[BenchRow]:

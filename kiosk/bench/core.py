@@ -7,7 +7,6 @@ from pathlib import Path
 
 from kiosk.bench import BenchRow, percentile
 from kiosk.dialogue.engine import Stage, Visit
-from kiosk.dialogue.events import EventType
 from kiosk.dialogue.sample import sample_transcript
 
 

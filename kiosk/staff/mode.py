@@ -71,7 +71,7 @@ class AssistedMode:
     """Everything the staff side needs, on the store's database."""
 
     def __init__(self, store, site: SiteSpec, forms: Mapping[str, FormSpec], settings: StaffSettings | None = None,
-                 *, printing: Any = None, clock: Clock = local_now, kdf: PinKdf = PinKdf(),
+                 *, printing: Any = None, clock: Clock = local_now, kdf: PinKdf | None = None,
                  secret_source: Callable[[], str | None] | None = None) -> None:
         settings = settings or StaffSettings()
         self.store = store
@@ -87,7 +87,7 @@ class AssistedMode:
         self.clock = clock
         self.audit = AuditLog(self.db, clock)
         self.pins = PinVault(self.db, max_attempts=settings.max_pin_attempts, lockout_s=settings.lockout_s,
-                             clock=clock, kdf=kdf)
+                             clock=clock, kdf=kdf or PinKdf())
         self.tickets = TicketBook(self.db, site.kiosk_id, clock)
         self.counter = ActivityCounter(self.db)
         self.feedback = FeedbackBox(self.db, clock)
