@@ -250,3 +250,15 @@ def test_flow_control_profiles_print_and_confirm(flow):
         finally:
             sim.close()
     assert result.confirmed and bytes(sim.job) == job
+
+
+def test_xoff_from_the_printer_pauses_the_job_which_then_completes():
+    job = encode_receipt(sample_receipt(), SETTINGS)
+    with pty_pair() as (kiosk_end, printer_end, _):
+        sim = PrinterSim(printer_end, fault="xoff", after=200)
+        sim.start()
+        try:
+            result = serial_printer(kiosk_end, flow_control="xonxoff", write_timeout_s=3.0).print_receipt(job)
+        finally:
+            sim.close()
+    assert sim.faulted.is_set() and result.confirmed and bytes(sim.job) == job

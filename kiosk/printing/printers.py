@@ -207,7 +207,10 @@ class SerialPrinter:
             # The reply to the last query comes after the printer has read what is still on the
             # line; with pacing that is at most a couple of chunks.
             behind = max(0.0, started + sent / self.bytes_per_s - self._clock())
-            after = self._query(conn, wait_s=self.status_timeout_s + behind + 2 * CHUNK_S)
+            # With flow control the printer may hold XOFF/CTS while it prints its buffer, and
+            # the query itself waits behind that: allow it as long as a stalled chunk.
+            held = self.write_timeout_s if self.flow_control != "none" else 0.0
+            after = self._query(conn, wait_s=self.status_timeout_s + behind + 2 * CHUNK_S + held)
             if not after.ready:
                 raise PrinterError(after.code, after.detail, bytes_sent=sent)
             wire = self._clock() - started

@@ -55,7 +55,8 @@ class PrinterSim(threading.Thread):
         self._serial: Any = serial
         self.port: Any = serial.Serial(path, 9600, timeout=0.02)
         self.rate = rate                     # bytes per second it reads (9600 baud = 960)
-        self.fault = fault                   # '', die, close, unplug, paper_out, silent, garbage, near_end
+        self.fault = fault                   # '', die, close, unplug, paper_out, silent, garbage, near_end, xoff
+        self.hold = 1.0                      # xoff: seconds the printer holds XOFF before XON
         self.after = after
         self.socat = socat
         self.status = dict(status or READY)
@@ -127,6 +128,11 @@ class PrinterSim(threading.Thread):
             self.status = dict(PAPER_END)
         elif self.fault == "near_end":
             self.status = dict(NEAR_END)
+        elif self.fault == "xoff":           # buffer full: XOFF, stop reading a while, then XON
+            self.port.write(b"\x13")
+            time.sleep(self.hold)
+            self.port.write(b"\x11")
+            self._t0 = time.monotonic() - len(self.received) / self.rate
 
     def wait_for(self, n: int, timeout: float = 30.0) -> bool:
         """Wait until `n` job bytes were read (True) or the timeout passed."""
