@@ -195,7 +195,8 @@ class SyncClient:
         """This kiosk's audit head and its own hash of the row the central anchored (proof of extension)."""
         head = self._audit_log().head()
         anchor = self._anchor if isinstance(self._anchor, dict) else {}
-        anchor_id = anchor.get("id") if isinstance(anchor.get("id"), int) else 0
+        raw_id = anchor.get("id")
+        anchor_id = raw_id if isinstance(raw_id, int) else 0
         return {"head": head.to_dict(), "at_anchor": {"id": anchor_id, "hash": self._hash_at(anchor_id)}}
 
     def _hash_at(self, row_id: int) -> str:
@@ -218,8 +219,9 @@ class SyncClient:
         accepted = answer.get("accepted") if isinstance(answer, dict) else None
         if not isinstance(accepted, list):
             raise SyncError("server", "acknowledgement without an accepted list")
-        rejected = answer.get("rejected") if isinstance(answer.get("rejected"), list) else []
-        self._rejected = [(str(r.get("uuid")), str(r.get("reason"))) for r in rejected if isinstance(r, dict)]
+        rejected = answer.get("rejected")
+        self._rejected = [(str(r.get("uuid")), str(r.get("reason"))) for r in rejected if isinstance(r, dict)] \
+            if isinstance(rejected, list) else []
         self._refusals = {reason for _, reason in self._rejected}
         audit = answer.get("audit")
         if isinstance(audit, dict):
