@@ -1,7 +1,8 @@
 """Receipts of every form at 58 and 80 mm, drawn from the exact bytes: `python -m kiosk.printing.gallery DIR`.
 
 Fictional answers of each field type fill each form; the family-helper receipts apply on a
-relative's behalf (由家属代办：子女). Writes DIR/receipt-<form>-<mm>mm.png and returns the paths.
+relative's behalf (由家属代办：子女). Writes DIR/receipt-<form>-<mm>mm.png and a staff reprint
+(receipt-reprint-58mm.png, marked 补打) and returns the paths.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from kiosk.printing.sample import SampleSubmission
 
 SUBMITTED = dt.datetime(2026, 12, 2, 9, 41, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 BOOKED_DAY = dt.date(2026, 12, 3)
+REPRINTED = dt.datetime(2026, 12, 2, 10, 5, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 def sample_value(field: FieldSpec) -> Any:
@@ -58,6 +60,12 @@ def write_gallery(forms: list[FormSpec], site: SiteSpec, out_dir: str | Path) ->
             path = out / f"receipt-{form.id}-{mm}mm.png"
             render_png(data, path, mm)
             paths.append(path)
+    if forms:   # a staff reprint: the same receipt marked 补打 with its time
+        receipt = receipt_for(sample_submission(forms[0], proxy=True), forms[0], site)  # type: ignore[arg-type]
+        data = encode_receipt(receipt, PrinterSettings(paper_mm=58), reprint_at=REPRINTED)
+        path = out / "receipt-reprint-58mm.png"
+        render_png(data, path, 58)
+        paths.append(path)
     return paths
 
 

@@ -59,7 +59,7 @@ def encode_receipt(receipt: Receipt, settings: Any, reprint_at: dt.datetime | No
     enc = encoder_for(settings).init()
     enc.align("center").bold(True).text(receipt.centre_name).bold(False)
     if reprint_at is not None:
-        enc.size(2, 1).bold(True).text(say("receipt_reprint_mark")).bold(False).size(1, 1)
+        enc.size(2, 2).bold(True).text(say("receipt_reprint_mark")).bold(False).size(1, 1)
         enc.text(say("receipt_reprint_time", time=clock_text(reprint_at)))
     enc.size(1, 2).text(receipt.title).size(1, 1)
     enc.text(say("receipt_no_label"))
