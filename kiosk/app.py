@@ -102,6 +102,10 @@ class KioskApp(App):
         self.screens.get_screen("home").fill(self.runtime.catalogue.forms.values())
         self.timeout_warning = TimeoutWarning()
         lock_down(Window, self)
+        from kiosk.ui.touch import guard  # noqa: PLC0415
+
+        guard.delay = self.settings.ui.tap_guard_s
+        guard.install(Window, self.screens)      # bound first: a swallowed tap still counts as activity
         Window.bind(on_touch_down=lambda *_a: self.controller.idle.poke())
         return self.screens
 

@@ -11,11 +11,12 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
 import pytest  # noqa: E402
-from ui_support import press, tile, touch  # noqa: E402
+from ui_support import press, submit_review, tile, touch  # noqa: E402
 
 from kiosk.dialogue.events import EventType  # noqa: E402
 from kiosk.dialogue.sample import SAMPLE_ID, SAMPLE_NAME, SAMPLE_PHONE, sample_transcript  # noqa: E402
 from kiosk.ui import harness  # noqa: E402
+from kiosk.ui.touch import walk  # noqa: E402
 from kiosk.voices import say  # noqa: E402
 
 
@@ -81,7 +82,7 @@ def test_repair_request_completed_by_touch_alone(app, events):
             pytest.fail(f"unexpected field type {kind}")
         taps[kind] = taps.get(kind, 0) + 1
     assert app.screens.current == "review"
-    press(app, say("ui.review_submit"))
+    submit_review(app)
     submitted = types_of(events, EventType.SUBMITTED)
     assert len(submitted) == 1
     assert app.screens.current == "done"
@@ -133,9 +134,9 @@ def test_senior_card_with_spoken_name_and_id_keypad(app, events):
             press(app, say("ui.no"))
     assert app.screens.current == "review"
     review = app.screens.current_screen
-    shown = " ".join(w.text for w in review.ids.rows.children if hasattr(w, "field_id"))
+    shown = " ".join(w.text for w in walk(review.ids.rows) if hasattr(w, "field_id"))
     assert "张秀英" in shown
-    press(app, say("ui.review_submit"))
+    submit_review(app)
     receipt = types_of(events, EventType.SUBMITTED)[0].data["receipt_no"]
     answers = app.runtime.store.get_submission(receipt).answers
     assert answers["id_number"] == SAMPLE_ID
@@ -223,7 +224,7 @@ def test_done_returns_home_by_itself_and_forgets_answers(app, events):
             ctl._heard(sample_transcript(ctl.session.field, ctl.visit.site), 1.0)
             harness.frames(2)
         press(app, say("ui.readback_yes"))
-    press(app, say("ui.review_submit"))
+    submit_review(app)
     assert app.screens.current == "done"
     ctl._done_left = 1           # the countdown from [ui] done_return_s, shortened
     assert harness.wait_until(lambda: app.screens.current == "home", timeout=3)

@@ -10,7 +10,7 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
 import pytest  # noqa: E402
-from ui_support import press, touch  # noqa: E402
+from ui_support import press, submit_review, touch  # noqa: E402
 
 from kiosk.dialogue.events import EventType  # noqa: E402
 from kiosk.dialogue.sample import SAMPLE_PHONE  # noqa: E402
@@ -243,7 +243,7 @@ def test_complaint_with_a_family_helper_completed_by_touch_alone(app, events):
         elif prompt(app)["field_type"] == "yes_no":
             press(app, say("ui.no"))
     assert app.screens.current == "review"
-    press(app, say("ui.review_submit"))
+    submit_review(app)
     submitted = [e for e in events if e.type is EventType.SUBMITTED]
     assert len(submitted) == 1 and app.screens.current == "done"
     stored = app.runtime.store.get_submission(submitted[0].data["receipt_no"])

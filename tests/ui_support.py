@@ -189,3 +189,15 @@ def layout_scenes(app) -> list:
     submitted = of(EventType.SUBMITTED)[-1]
     on("done", "done", lambda: (done.show(submitted), setattr(done, "seconds_left", 45)))
     return out
+
+
+def submit_review(app) -> None:
+    """On the review: turn every page (确认提交 is offered once all are seen), then submit."""
+    from kiosk.voices import say
+
+    review = app.screens.get_screen("review")
+    for _ in range(review.pages):
+        if review.all_seen:
+            break
+        press(app, say("ui.review_next_page"))
+    press(app, say("ui.review_submit"))

@@ -142,7 +142,8 @@ def _choice(d, theme, ctl, **_):
     grid = GridLayout(cols=1 if len(choices) <= 4 else 2, spacing=theme.gap)
     role = _choice_role(choices)
     for c in choices:
-        b = KButton(text=c["label"], value=c["value"], selected=d.get("current") == c["value"], role=role)
+        b = KButton(text=c["label"], value=c["value"], selected=d.get("current") == c["value"], role=role,
+                    kind="answer")
         b.bind(on_release=lambda btn: ctl.answer(btn.value))
         grid.add_widget(b)
     return AnswerArea(_column(), grid, *_grid_needs([c["label"] for c in choices], grid.cols, f"{role}_size"))
@@ -168,7 +169,7 @@ def _multi_choice(d, theme, ctl, **_):
     for c in choices:
         chosen = c["value"] in current
         b = KButton(text=f"{TICK} {c['label']}" if chosen else c["label"], value=c["value"],
-                    selected=chosen, role=_choice_role(choices))
+                    selected=chosen, role=_choice_role(choices), kind="answer")
         b.base = c["label"]
         b.bind(on_release=_toggle)
         grid.add_widget(b)
@@ -184,13 +185,14 @@ def _multi_choice(d, theme, ctl, **_):
 
 def _two(d, theme, ctl, yes_key: str, no_key: str, yes_value: Any, no_value: Any):
     row = BoxLayout(orientation="horizontal", spacing=theme.gap * 2)
-    yes = KButton(text=say(yes_key), kind="primary", value=yes_value)
-    no = KButton(text=say(no_key), value=no_value)
+    # A drawn ✓ / ✗ beside the words: yes and no told apart by shape, not by colour alone.
+    yes = KButton(text=say(yes_key), kind="answer", value=yes_value, icon="tick")
+    no = KButton(text=say(no_key), kind="answer", value=no_value, icon="cross")
     for b in (yes, no):
         b.role = "question"
         b.bind(on_release=lambda btn: ctl.answer(btn.value))
         row.add_widget(b)
-    return AnswerArea(_column(), row, *_grid_needs([say(yes_key), say(no_key)], 2, "question_size"))
+    return AnswerArea(_column(), row, *_grid_needs([TICK + yes.text, TICK + no.text], 2, "question_size"))
 
 
 def _yes_no(d, theme, ctl, **_):
@@ -288,14 +290,20 @@ class DatePicker(BoxLayout):
             return list(range(lo.year // 10 * 10, hi.year // 10 * 10 + 1, 10))
         if stage == "year":
             return [y for y in range(self.decade, self.decade + 10) if lo.year <= y <= hi.year]
-        if stage == "month":
-            return [m for m in range(1, 13)
-                    if (self.year, m) >= (lo.year, lo.month) and (self.year, m) <= (hi.year, hi.month)]
+        if stage == "month":     # values are year * 100 + month (a short range may cross a new year)
+            years = [self.year] if self.year else list(range(lo.year, hi.year + 1))
+            return [y * 100 + m for y in years for m in range(1, 13)
+                    if (lo.year, lo.month) <= (y, m) <= (hi.year, hi.month)]
         days = calendar.monthrange(self.year, self.month)[1]
         return [x for x in range(1, days + 1) if lo <= dt.date(self.year, self.month, x) <= hi]
 
     def label(self, stage: str, value: int) -> str:
         """Button text for one option."""
+        if stage == "month":
+            year, month = divmod(value, 100)
+            if self.year or self.low.year == self.high.year:
+                return say("ui.date_pick_month", value=month)
+            return say("ui.date_so_far_month", year=year, month=month)
         return say(f"ui.date_pick_{stage}", value=value)
 
     def pick(self, stage: str, value: int) -> None:
@@ -303,7 +311,10 @@ class DatePicker(BoxLayout):
         if stage == "day":
             self.answer(dt.date(self.year, self.month, value).isoformat())
             return
-        setattr(self, stage, value)
+        if stage == "month":
+            self.year, self.month = divmod(value, 100)
+        else:
+            setattr(self, stage, value)
         self.stage = {"decade": "year", "year": "month", "month": "day"}[stage]
         self.redraw()
 
@@ -327,8 +338,14 @@ class DatePicker(BoxLayout):
     def redraw(self) -> None:
         """Buttons for the current stage (a stage with one option is passed by itself)."""
         order = ["decade", "year", "month", "day"]
+        if self.stage in ("decade", "year") and (self.high - self.low).days <= 366:
+            self.stage = "month"      # a date within the coming weeks: months (of either year) first
         while self.stage != "day" and len(self.options(self.stage)) == 1:
-            setattr(self, self.stage, self.options(self.stage)[0])
+            only = self.options(self.stage)[0]
+            if self.stage == "month":
+                self.year, self.month = divmod(only, 100)
+            else:
+                setattr(self, self.stage, only)
             self.stage = order[order.index(self.stage) + 1]
         theme = self.theme
         first = all(len(self.options(s)) <= 1 for s in order[:order.index(self.stage)])
@@ -340,10 +357,10 @@ class DatePicker(BoxLayout):
         values = self.options(self.stage)
         cols, size, gap = self.grid_shape(len(values))
         grid = GridLayout(cols=cols, spacing=gap)
-        chosen = getattr(self.current, self.stage, None) if self.current is not None and self.stage != "decade" else None
+        chosen = self.current.day if self.current is not None and self.stage == "day" else None
         for v in values:
-            b = KButton(text=self.label(self.stage, v), value=v, role=self.role(),
-                        selected=v == chosen and self.stage == "day")
+            b = KButton(text=self.label(self.stage, v), value=v, role=self.role(), kind="answer",
+                        selected=v == chosen)
             b.size_hint_min = (size, size)
             b.bind(on_release=lambda btn, part=self.stage: self.pick(part, btn.value))
             grid.add_widget(b)
@@ -480,7 +497,7 @@ class AddressPicker(BoxLayout):
             cols = 4 if len(options) > 6 else (3 if len(options) > 3 else len(options) or 1)
             grid = GridLayout(cols=cols, spacing=theme.gap)
             for name in options:
-                b = KButton(text=name, value=name, selected=name == getattr(self, self.stage))
+                b = KButton(text=name, value=name, selected=name == getattr(self, self.stage), kind="answer")
                 b.bind(on_release=lambda btn, part=self.stage: self.pick(part, btn.value))
                 grid.add_widget(b)
             self.add_widget(grid)
@@ -579,8 +596,8 @@ def build_confirm(kind: str, d: dict, theme, ctl) -> AnswerArea:
         main.add_widget(shown)
     short = _short()   # one above the other: the question column keeps its width
     row = BoxLayout(orientation="vertical" if short else "horizontal", spacing=theme.gap * 2)
-    yes = KButton(text=say(yes_key), kind="primary" if kind != "cancel" else "normal")
-    no = KButton(text=say(no_key), kind="primary" if kind == "cancel" else "normal")
+    yes = KButton(text=say(yes_key), kind="answer", icon="tick")
+    no = KButton(text=say(no_key), kind="answer", icon="cross")
     yes.bind(on_release=lambda *_: ctl.confirm(True))
     no.bind(on_release=lambda *_: ctl.confirm(False))
     for b in (yes, no):
@@ -588,7 +605,7 @@ def build_confirm(kind: str, d: dict, theme, ctl) -> AnswerArea:
         row.add_widget(b)
     main.add_widget(row)
     labels = [say(yes_key), say(no_key)]
-    width, height = _grid_needs(labels, 1 if short else 2, "question_size")
+    width, height = _grid_needs([f"{TICK}{x}" for x in labels], 1 if short else 2, "question_size")
     if short:
         def height(t, _h=height) -> float:
             return 2 * t.target + t.gap * 2

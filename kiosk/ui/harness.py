@@ -34,6 +34,9 @@ def kiosk_app(width: int = 1280, height: int = 800):
     settings = load_settings(environ={"KIOSK_DATA_DIR": _tmp.name})
     app = demo_app(settings, width, height, Path(_tmp.name))
     app._run_prepare()          # build() + window + on_start, without entering the main loop
+    from kiosk.ui.touch import guard  # noqa: PLC0415
+
+    guard.delay = 0             # frames are stepped by hand: no time passes between taps (tests set it)
     _app = app
     frames(10)                  # Home, then one more screen per frame
     return app

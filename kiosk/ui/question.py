@@ -19,6 +19,7 @@ from kivy.uix.screenmanager import Screen
 from kiosk.ui import answers
 from kiosk.ui.keyboard import is_short
 from kiosk.ui.theme import MIN_QUESTION_SP, MIN_TEXT_SP
+from kiosk.ui.touch import guard
 from kiosk.ui.widgets import load_kv, needed_height, text_height
 from kiosk.voices import say
 
@@ -147,6 +148,7 @@ class QuestionScreen(Screen):
         self._last = ("ask", d)
         self._place(self._build("ask", d))
         self.fit()
+        guard.hold()
 
     def show_confirm(self, kind: str, d: dict) -> None:
         """对 / 不对 for a read-back, a reuse offer, or 'stop this service?'."""
@@ -156,6 +158,7 @@ class QuestionScreen(Screen):
         self._last = (kind, d)
         self._place(self._build(kind, d))
         self.fit()
+        guard.hold()
 
     def show_notice(self, text: str, assist: bool = False) -> None:
         """Why the answer was not taken, or the offer of help after three tries."""

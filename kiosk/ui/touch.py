@@ -5,7 +5,8 @@ finger on the touchscreen does, so the widget hit is the one a resident would hi
 """
 from __future__ import annotations
 
-from typing import Iterator
+import time
+from typing import Callable, Iterator
 
 from kivy.base import EventLoop
 from kivy.input.motionevent import MotionEvent
@@ -57,3 +58,46 @@ def find_button(root: Widget, text: str) -> Widget:
         if getattr(w, "text", None) == text:
             return w
     raise LookupError(f"no button {text!r} on screen")
+
+
+class TapGuard:
+    """Ignores taps for `delay` seconds after the screen changes (a new question, a read-back,
+    another screen), so a double tap or a resting finger never answers a screen unseen.
+
+    `hold()` is called whenever what the screen asks changes; the window's touch-down handler
+    swallows touches until the delay has passed. `clock` is injectable for tests.
+    """
+
+    def __init__(self, delay: float = 0.5, clock: Callable[[], float] = time.monotonic):
+        self.delay = delay
+        self.clock = clock
+        self.until = 0.0
+        self.ignored = 0          # taps swallowed (tests and the tap count of a walk)
+        self._window = None
+
+    def hold(self, *_args) -> None:
+        """The screen just changed: ignore taps for a moment."""
+        if self.delay > 0:
+            self.until = self.clock() + self.delay
+
+    def blocks(self) -> bool:
+        """True while taps are ignored."""
+        return self.clock() < self.until
+
+    def on_touch_down(self, _window, _touch) -> bool:
+        """Window touch-down: True swallows the touch (nothing under it sees it)."""
+        if self.blocks():
+            self.ignored += 1
+            return True
+        return False
+
+    def install(self, window, screens) -> None:
+        """Watch the window's touches and the screen manager (once)."""
+        if self._window is window:
+            return
+        self._window = window
+        window.bind(on_touch_down=self.on_touch_down)
+        screens.bind(current=self.hold)
+
+
+guard = TapGuard()

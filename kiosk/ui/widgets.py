@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
@@ -81,11 +82,48 @@ def load_kv(name: str) -> None:
 class KButton(ButtonBehavior, Label):
     """A large single-tap button; `kind` picks its colour pair from the theme."""
 
-    kind = OptionProperty("normal", options=["normal", "primary", "staff"])
+    kind = OptionProperty("normal", options=["normal", "primary", "staff", "answer"])
     role = OptionProperty("text", options=ROLES)
     selected = BooleanProperty(False)
     bg = ListProperty([0, 0, 0, 1])
     value = ObjectProperty(None, allownone=True)   # what a tap answers (choice value, digit, ...)
+    icon = OptionProperty("", options=["", "tick", "cross"])   # drawn left of the words (是 / 不是)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._icon = None
+        self.bind(icon=self._draw_icon, pos=self._draw_icon, size=self._draw_icon,
+                  texture_size=self._draw_icon, color=self._draw_icon)
+        self._draw_icon()
+
+    def _draw_icon(self, *_args) -> None:
+        """A ✓ or ✗ drawn with lines (no font glyph needed), just left of the centred words."""
+        from kivy.graphics import Color, InstructionGroup, Line  # noqa: PLC0415
+
+        if self._icon is not None:
+            self.canvas.after.remove(self._icon)
+            self._icon = None
+        if not self.icon or self.width <= 1:
+            return
+        words = self._label.get_extents(self.text)[0] if self.text else 0
+        side = min(self.font_size * 0.8, self.height * 0.5)
+        gap = self.font_size * 0.25
+        pad = side + gap             # the words move right by the icon's room: both stay centred
+        if list(self.padding) != [pad, 0, 0, 0]:
+            self.padding = [pad, 0, 0, 0]
+        x = max(self.x + dp(10), self.center_x + pad / 2 - min(words, self.width - pad - dp(20)) / 2 - pad)
+        y = self.center_y - side / 2
+        group = InstructionGroup()
+        group.add(Color(*self.color))
+        width = max(dp(3), side / 9)
+        if self.icon == "tick":
+            group.add(Line(points=[x, y + side * 0.5, x + side * 0.38, y + side * 0.1, x + side, y + side * 0.9],
+                           width=width, cap="round", joint="round"))
+        else:
+            group.add(Line(points=[x, y, x + side, y + side], width=width, cap="round"))
+            group.add(Line(points=[x, y + side, x + side, y], width=width, cap="round"))
+        self.canvas.after.add(group)
+        self._icon = group
 
 
 class KLabel(Label):
@@ -136,6 +174,7 @@ class ControlBar(BoxLayout):
     display switches when `switches`: a short screen with no title bar)."""
 
     switches = BooleanProperty(False)
+    can_back = BooleanProperty(True)    # False on Home: 上一步 would do nothing
 
 
 class ListeningIndicator(BoxLayout):
