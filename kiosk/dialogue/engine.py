@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 import uuid
 from enum import Enum
 from typing import Any
@@ -75,6 +76,14 @@ def _refusal_reason(problem: Invalid) -> RefusalReason:
     if problem.key.startswith("answer.unclear") or problem.key == "answer.heard_nothing":
         return RefusalReason.NOT_UNDERSTOOD
     return RefusalReason.INVALID
+
+
+def _question_of(prompt: str) -> str:
+    """The question itself, for asking again after silence: its last sentence that asks
+    (…365天后删除。您同意吗？ -> 您同意吗？), else the whole prompt."""
+    sentences = [p for p in re.findall(r"[^。！？?]*[。！？?]", prompt) if p.strip()]
+    asking = [p for p in sentences if p.endswith(("？", "?"))]
+    return asking[-1].strip() if asking else prompt.strip()
 
 
 class Stage(str, Enum):
@@ -379,18 +388,27 @@ class Session:
                        speech=text, form_id=self.form.id, draft_id=self.draft_id,
                        reason=HandoffReason.NO_INPUT)
             return
+        speech = None
         if n > 3:
             text = say("assist.offer")        # offered once already: say it again, no new ticket
         elif n == 2:
             text = say("noinput.touch")
         elif self.stage is Stage.ASK:
-            text = say("noinput.again", label=self.field.label)
+            text = say("noinput.again", question=_question_of(self._prompt_text()))
         elif self.stage is Stage.CONFIRM:
+            # The screen shows the whole number; the public speaker says only 尾号XXXX.
             text = say("readback.reask", value=display(self.field, self.pending))
+            speech = say("readback.reask", value=spoken(self.field, self.pending, self.visit.private_audio))
         else:
             text = say("yes_no.reask")
-        self._emit(EventType.NO_INPUT, field_id=self.field.id, count=n, text=text, speech=text,
+        self._emit(EventType.NO_INPUT, field_id=self.field.id, count=n, text=text, speech=speech or text,
                    highlight_touch=n >= 2)
+
+    def _prompt_text(self) -> str:
+        f = self.field
+        if f.id == prelude.CONSENT:
+            return prelude.consent_prompt(self.form, self.answers, self.visit.card_reader)
+        return f.prompt
 
     def repeat(self) -> None:
         """Say the open question again; a choice question also reads its options (EZ Access style)."""

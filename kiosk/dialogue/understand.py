@@ -57,6 +57,7 @@ class Heard:
     aside: Aside | None = None
 
 
+_NOT_AT_HAND = re.compile(r"记不住|记不清|记不得|记不起|想不起|不记得|没带|忘带|忘了带|没拿|忘拿")
 _ABOUT_THE_QUESTION = ("名字", "姓名", "这个", "电话", "号码", "身份证", "信息", "生日", "地址")
 _WHY = re.compile(r"^(为什么|为啥|干嘛|干吗|凭什么)(要|问|得|需要|还要)|(干什么用|有什么用|干啥用|干嘛用)")
 
@@ -71,6 +72,9 @@ def aside_in(transcript: str) -> Aside | None:
     core = re.sub(r"^(我也|我|嗯|那个|这个|呃)+", "", text)
     core = re.sub(r"(啊|呀|呢|了|哎)+$", "", core)
     if core in w.DONT_KNOW_WORDS or text in w.DONT_KNOW_WORDS or core in ("不知道", "不记得", "忘记了"):
+        return Aside.DONT_KNOW
+    # 记不住 / 身份证没带 / 我忘带了: heard perfectly well, the resident just does not have it
+    if len(core) <= 10 and _NOT_AT_HAND.search(core):
         return Aside.DONT_KNOW
     # 为什么要名字 / 为什么问这个 is about the question; 为什么要交这么多物业费 is a complaint.
     if _WHY.search(text) and (len(text) <= 8 or any(k in text for k in _ABOUT_THE_QUESTION)):

@@ -65,7 +65,10 @@ SOFT_WORDS = ("吧", "啊", "呀", "呢", "了", "的", "哦", "噢", "我", "�
 COMMAND_WORDS: dict[Command, tuple[str, ...]] = {
     Command.REPEAT: ("重复", "再说一遍", "再说一次", "再讲一遍", "再念一遍", "再来一遍"),
     Command.BACK: ("返回", "上一步", "上一个", "退回", "回上一步"),
-    Command.HELP: ("人工", "帮忙", "工作人员", "找人", "帮助", "求助", "帮帮我", "不会用"),
+    Command.HELP: ("人工", "帮忙", "工作人员", "找人", "帮助", "求助", "帮帮我", "不会用",
+                   # what older residents say when they want a person at the counter
+                   "叫人", "叫个人", "叫个人来", "来个人", "来人", "不会弄", "弄不来", "弄不了",
+                   "不会搞", "搞不来", "搞不懂", "不会"),
     Command.CANCEL: ("取消", "不办了", "不弄了", "退出", "算了"),
     Command.SLOWER: ("慢一点", "慢点", "慢一些", "说慢点", "说慢一点", "太快了", "慢慢说"),
     Command.FASTER: ("快一点", "快点", "快一些", "说快点", "说快一点", "太慢了"),
@@ -73,7 +76,10 @@ COMMAND_WORDS: dict[Command, tuple[str, ...]] = {
     Command.SOFTER: ("小声点", "小声一点", "小点声", "声音小点", "声音小一点"),
     Command.PARDON: ("你说什么", "说什么", "什么", "没听懂", "听不懂", "听不清", "听不清楚",
                      "没听清", "没听清楚", "啥", "你说啥", "说啥"),
-    Command.PAUSE: ("等一下", "等一等", "等等", "暂停", "稍等", "等会儿", "等一会儿"),
+    Command.PAUSE: ("等一下", "等一等", "等等", "暂停", "稍等", "等会儿", "等一会儿",
+                    # thinking or looking for a card: wait, it is no failed answer
+                    "我想想", "想想", "想一想", "让我想想", "让我想一想", "我看看", "找找", "找一下",
+                    "翻一下", "拿一下"),
     Command.RESUME: ("好了", "继续", "我好了", "可以了", "接着来"),
 }
 # Politeness around a command ("请再说一遍", "我要找工作人员", "麻烦帮我找人"); a command is
@@ -82,6 +88,7 @@ COMMAND_PADDING = (
     "麻烦", "一下", "可以", "还是", "一个", "这个", "我们", "请", "我", "要", "想", "你", "您",
     "吧", "啊", "呀", "呢", "了", "再", "嗯", "哦", "那", "就", "能", "给", "找", "叫", "吗",
     "帮", "个", "到", "回", "先", "的", "说", "啦", "呃",
+    "身份证", "证件", "户口本", "手机", "弄",    # 我找找身份证: still only a pause
 )
 COMMAND_OF: dict[str, Command] = {w: c for c, words in COMMAND_WORDS.items() for w in words}
 _COMMAND_VOCABULARY = tuple(COMMAND_OF) + COMMAND_PADDING
@@ -137,6 +144,8 @@ def command_in(transcript: str) -> Command | None:
             return None
         if token in COMMAND_OF:
             said.add(COMMAND_OF[token])
+    if len(said) > 1 and Command.HELP in said:
+        return Command.HELP      # 帮我找一下工作人员 / 算了找人: a person is what they asked for
     return said.pop() if len(said) == 1 else None
 
 
@@ -145,6 +154,8 @@ def yes_no(transcript: str) -> bool | None:
     text = squash(transcript)
     if len(text) > 40:
         return None
+    if re.fullmatch(r"(中)+(啊|呀|的|嘛)?", text):
+        return True          # Henan 中: only said alone (中午 / 中风 are no yes)
     found = tokens(text, YES_WORDS + NO_WORDS + UNSURE_WORDS + SOFT_WORDS + BARE_SOUNDS)
     decisive: list[bool] = []
     for token, known in found:
