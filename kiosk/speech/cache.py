@@ -1,4 +1,4 @@
-"""Pre-rendered prompt audio: voices/cache/<sha256(text, voice, rate)>.wav.
+"""Pre-rendered prompt audio: voices/cache/<sha256(pronounced text, voice, rate)>.wav.
 
 `kiosk voices build` renders every fixed prompt (catalogue texts without {placeholders} and
 every form's intro, prompts and help) so a screen's prompt starts playing at once. A changed
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from kiosk.speech.pronounce import pronounce
 from kiosk.speech.tts import SynthesisError
 from kiosk.voices import VOICES_DIR, catalogue
 
@@ -25,7 +26,7 @@ CACHE_DIR = VOICES_DIR / "cache"
 
 
 def cache_key(text: str, voice: str, rate: int) -> str:
-    """sha256 over text, voice and rate."""
+    """sha256 over the text as spoken (after pronounce()), voice and rate."""
     blob = json.dumps([text, voice, int(rate)], ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -85,8 +86,12 @@ class PromptCache:
         self.rate = rate
 
     def path_for(self, text: str, rate: int | None = None) -> Path:
-        """Where the audio for `text` lives (whether or not it exists)."""
-        return self.directory / f"{cache_key(text, self.voice, self.rate if rate is None else rate)}.wav"
+        """Where the audio for `text` lives (whether or not it exists).
+
+        The key is the pronounced text, so a corrected reading renders afresh.
+        """
+        spoken = pronounce(text)
+        return self.directory / f"{cache_key(spoken, self.voice, self.rate if rate is None else rate)}.wav"
 
     def get(self, text: str, rate: int | None = None) -> Path | None:
         """The cached WAV for `text` (at `rate`, default the cache's), or None."""
@@ -106,7 +111,7 @@ class PromptCache:
                 continue
             tmp = target.with_suffix(f".{os.getpid()}.tmp.wav")
             try:
-                synth.render(text, tmp)
+                synth.render(pronounce(text), tmp)
                 os.replace(tmp, target)  # atomic: a half-written file is never played
                 report.rendered += 1
             except SynthesisError as err:  # one bad prompt must not stop the rest

@@ -5,7 +5,8 @@ playback thread that takes cached audio from voices/cache/ when there is some an
 renders it in the synthesis worker process (see tts.py for the watchdog and the pyttsx3
 quirks). `stop()` (a tap, or the resident starting to answer) cuts the prompt off within one
 50 ms audio block. Text comes in already shaped for speech (digits spaced by the engine's
-render.spoken()); it is never rewritten here.
+render.spoken()); the only rewrite is pronounce(): tone-numbered pinyin where espeak-ng would
+misread a character (the screen's copy is never touched).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from typing import Callable, Protocol, runtime_checkable
 from kiosk.speech.cache import PromptCache
 from kiosk.speech.faults import SpeechFaults
 from kiosk.speech.playback import Clip, Player, load_clip
+from kiosk.speech.pronounce import pronounce
 from kiosk.speech.tts import NoAudio, SynthesisError, Synthesizer, VoiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -164,7 +166,7 @@ class Pyttsx3Speaker:
             self.last_source = "cache"
             return load_clip(cached)
         self.last_source = "synth"
-        return load_clip(self.synth.render_bytes(text, rate))
+        return load_clip(self.synth.render_bytes(pronounce(text), rate))
 
     def _run(self) -> None:
         while True:
