@@ -1,9 +1,10 @@
 """Routes a visit's events to the screens and the voice, and screen taps back to the session.
 
 The one place that knows which screen shows which event. It holds no form logic: every
-decision (what is next, what is valid, what to say) comes from the engine's events.
-Speech is optional: the speaker/recognizer arrive from a background thread when ready, and
-until then (or without a model) the kiosk is touch-only.
+decision (what is next, what is valid, what to say) comes from the engine's events, and no
+voice logic: kiosk.voice.VoiceLoop says the events, listens and applies speech controls. Speech
+is optional: the speaker/recognizer arrive from a background thread when ready, and until then
+(or without a model) the kiosk is touch-only.
 """
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from typing import Any, Callable
 from kivy.clock import Clock
 
 from kiosk.dialogue.engine import Stage, Visit
-from kiosk.dialogue.events import DialogueEvent, EventType
-from kiosk.dialogue.understand import grammar_phrases
+from kiosk.dialogue.events import DialogueEvent
 from kiosk.speech.speaker import SilentSpeaker
 from kiosk.ui.idle import IdleWatch
+from kiosk.ui.scheduler import KivyScheduler
+from kiosk.voice import VoiceLoop
 from kiosk.voices import say
 
 log = logging.getLogger(__name__)
@@ -30,13 +32,12 @@ class KioskController:
     def __init__(self, app, runtime, *, speaker=None, print_service=None):
         self.app = app
         self.runtime = runtime
-        self.speaker = speaker or SilentSpeaker()
         self.print_service = print_service
-        self.recognizer = None
-        self.microphone = None
-        self.loop = None                      # kiosk.speech.listening.ListeningLoop when speech works
+        sp = runtime.settings.speech
+        self.voice = VoiceLoop(speaker or SilentSpeaker(), KivyScheduler(), volume=sp.volume,
+                               reread_after_s=sp.reread_after_s, on_listening=self._set_listening,
+                               on_paused=self._paused, on_touch_only=self._touch_only)
         self.touch_only_reason = ""
-        self.touch_only = True               # until a recognizer and a microphone are ready
         self.listeners: list[Callable[[DialogueEvent], None]] = []   # tests, audit: every visit
         self.core_listeners: list[Callable[[DialogueEvent], None]] = []  # the staff desk: every visit
         self.handoff_handler: Callable[[dict], str | None] | None = None  # staff layer: -> ticket
@@ -46,13 +47,9 @@ class KioskController:
         self.chime = None                     # kiosk.ui.staff_chime.Chime: rings for staff on a handoff
         self.feedback_box = None              # kiosk.staff.feedback.FeedbackBox: ratings after 办完了
         self._feedback_form = ""              # the service just submitted (asked about after 办完了)
-        self._capture: Callable[[str], None] | None = None   # one spoken sentence goes here instead
         self.visit: Visit | None = None
-        self._intro = ""
-        self._listen_token = 0
         self._done_ev = None
         self._done_left = 0
-        self._last_said = ""
         ui = runtime.settings.ui
         self.idle = IdleWatch(ui.idle_warning_s, ui.extension_s, ui.max_extensions,
                               on_warn=self._idle_warn, on_tick=self._idle_tick,
@@ -69,16 +66,31 @@ class KioskController:
         """The app's ScreenManager."""
         return self.app.screens
 
+    @property
+    def speaker(self):
+        """The voice's speaker."""
+        return self.voice.speaker
+
+    @property
+    def loop(self):
+        """The listening loop, or None on a touch-only kiosk."""
+        return self.voice.ears
+
+    @property
+    def touch_only(self) -> bool:
+        """True until a recognizer and a microphone are ready (or after the microphone failed)."""
+        return self.voice.touch_only
+
     def begin(self) -> None:
         """A fresh visit on the Home screen (start-up, and after every resident)."""
         self.visit = self.runtime.new_visit()
         self.visit.subscribe(self._on_event)
+        self.voice.attach(self.visit)        # before the listeners: one of them may speak over it
         for listener in self.core_listeners + self.listeners:
             self.visit.subscribe(listener)
         self.idle.disarm()
         self._cancel_done_timer()
         self._feedback_form = ""
-        self.capture_speech(None)
         self.app.theme.reset()
         self._show("home")
         self.speak(say("welcome"))
@@ -101,16 +113,10 @@ class KioskController:
     def speech_ready(self, speaker=None, recognizer=None, microphone=None, reason: str = "") -> None:
         """Called on the UI thread when the background loader finished."""
         if speaker is not None:
-            self.speaker = speaker
+            self.voice.set_speaker(speaker)
         self.touch_only_reason = reason
         if recognizer is not None and microphone is not None:
-            from kiosk.speech.listening import ListeningLoop  # noqa: PLC0415
-
-            self.recognizer, self.microphone = recognizer, microphone
-            self.loop = ListeningLoop(recognizer, microphone, self._heard, speaker=self.speaker,
-                                      dispatch=lambda f: Clock.schedule_once(lambda _dt: f()),
-                                      on_error=self._mic_error)
-        self.touch_only = self.loop is None
+            self.voice.set_ears(recognizer, microphone)
         if self.screens.has_screen("question"):
             self.app.screen("question").touch_only = self.touch_only
 
@@ -121,8 +127,12 @@ class KioskController:
         session = self.session
         if session is not None and self.screens.current in ("question", "review"):
             session.repeat()
+            # EZ Access style: after the question, the answers on screen are read out too.
+            extra = self.app.screen("question").choices_speech() if self.screens.current == "question" else ""
+            if extra and self.voice.last_ask:
+                self.voice.ask(self.voice.last_ask + extra, self.voice.grammar())
         else:
-            self.speak(self._last_said or say("welcome"))
+            self.speak(self.voice.last_said or say("welcome"))
 
     def back(self) -> None:
         """上一步."""
@@ -133,8 +143,8 @@ class KioskController:
             if current in ("help", "staff_pin"):
                 self._show("home")
             self.speak(say("ui.back_at_home"))
-        elif current == "done":
-            self.speak(self._last_said)
+        elif current in ("done", "feedback"):    # nothing before these to go back to: say it again
+            self.speak(self.voice.last_said)
         else:
             session.back()
 
@@ -246,7 +256,16 @@ class KioskController:
 
     def capture_speech(self, receiver: Callable[[str], None] | None) -> None:
         """Send the next recognised sentence to `receiver` instead of the session (feedback)."""
-        self._capture = receiver
+        self.voice.capture(receiver)
+
+    def speech_control(self, control: str) -> None:
+        """A speech control button (慢一点, 大声, 等一下, 好了...): the engine's own path when a
+        question is open (never a failed answer), else the voice applies it."""
+        session = self.session
+        if session is not None and session.stage in (Stage.ASK, Stage.CONFIRM, Stage.REUSE):
+            session.speech_control(control)
+        else:
+            self.voice.control(control)
 
     def extend_time(self) -> None:
         """继续 on the timeout warning."""
@@ -256,66 +275,33 @@ class KioskController:
     # ----------------------------------------------------------------- voice
     def speak(self, text: str, grammar: list[str] | None | bool = False) -> None:
         """Say `text`; with a grammar (list, or None for free text) listen afterwards."""
-        if not text:
-            return
-        self._last_said = text
-        self._listen_token += 1
-        token = self._listen_token
-        self._set_listening(False)
-        want_listen = grammar is not False and self.loop is not None
-
-        def said() -> None:  # speaker thread
-            if want_listen:
-                Clock.schedule_once(lambda _dt: self._listen(token, grammar))
-
-        try:
-            self.speaker.speak(text, on_done=said)
-        except Exception:  # a broken voice must never stop the touch path
-            log.exception("speaking failed")
-            said()
-
-    def _listen(self, token: int, grammar) -> None:
-        if token != self._listen_token or self.loop is None:
-            return
-        self._set_listening(True)
-        self.loop.start(grammar or None)
+        self.voice.say(text, grammar)
 
     def _heard(self, text: str, confidence: float) -> None:
-        self._set_listening(False)
-        if self._capture is not None:
-            receiver, self._capture = self._capture, None
-            receiver(text)
-            return
-        if text and self.session is not None:
-            self.session.hear(text, confidence)
-
-    def _mic_error(self, why: str) -> None:
-        log.warning("microphone stopped; touch only: %s", why)
-        self.loop = None
-        self._set_listening(False)
-        self.touch_only = True
-        self.app.screen("question").touch_only = True
+        """A recognised sentence, as the listening loop delivers it (tests, the tour)."""
+        self.voice._heard(text, confidence)
 
     def _quiet(self) -> None:
-        """A tap interrupts the voice and the microphone."""
-        self._listen_token += 1
-        try:
-            self.speaker.stop()
-        except Exception:
-            log.exception("stopping speech failed")
-        if self.loop is not None:
-            self.loop.stop(timeout=0.1)
-        self._set_listening(False)
+        """A tap interrupts the voice and the microphone (and ends a pause)."""
+        self.voice.quiet()
 
     def _set_listening(self, on: bool) -> None:
         if on or self.screens.has_screen("question"):
             self.app.screen("question").listening = on
 
-    def _grammar(self) -> list[str] | None:
-        session = self.session
-        if session is None or session.stage not in (Stage.ASK, Stage.CONFIRM, Stage.REUSE):
-            return None
-        return grammar_phrases(session.field, self.visit.site) or None
+    def _paused(self, on: bool) -> None:
+        """等一下: the idle clock stops with the voice; it starts afresh when the pause ends."""
+        if on:
+            self.idle.disarm()
+        elif self.session is not None and self.screens.current in ("question", "review"):
+            self.idle.arm()
+        question = self.app.screen("question")
+        if hasattr(question, "paused"):
+            question.paused = on
+
+    def _touch_only(self, why: str) -> None:
+        """The microphone stopped working: touch answers only from now on."""
+        self.app.screen("question").touch_only = True
 
     # ----------------------------------------------------------------- events
     def _on_event(self, event: DialogueEvent) -> None:
@@ -324,41 +310,39 @@ class KioskController:
             handler(event.data)
 
     def _on_form_started(self, d: dict) -> None:
-        self._intro = d.get("speech", "")
         self.app.screen("question").form_title = d.get("title", "")
         self.app.screen("review").form_title = d.get("title", "")
 
     def _on_prompt(self, d: dict) -> None:
         self.app.screen("question").show_prompt(d)
         self._show("question")
-        speech = "".join(filter(None, [self._intro, d.get("speech", "")]))
-        self._intro = ""
-        self.speak(speech, self._grammar())
 
     def _on_understood(self, d: dict) -> None:
         self.app.screen("question").show_confirm("readback", d)
         self._show("question")
-        self.speak(d.get("speech", ""), self._grammar())
 
     def _on_reuse_offered(self, d: dict) -> None:
         self.app.screen("question").show_confirm("reuse", d)
         self._show("question")
-        self.speak(d.get("speech", ""), self._grammar())
 
     def _on_cancel_asked(self, d: dict) -> None:
         self.app.screen("question").show_confirm("cancel", d)
         self._show("question")
-        self.speak(d.get("speech", ""), None)
 
     def _on_rejected(self, d: dict) -> None:
         screen = self.screens.current_screen
         if hasattr(screen, "show_notice"):
             screen.show_notice(d.get("text", ""))
-        self.speak(d.get("speech", ""), self._grammar())
+
+    def _on_no_input(self, d: dict) -> None:
+        # The voice reads the ladder's words; the screen shows them, the 2nd time with touch lit.
+        question = self.app.screen("question")
+        question.show_notice(d.get("text", ""))
+        if hasattr(question, "highlight_touch"):
+            question.highlight_touch = bool(d.get("highlight_touch"))
 
     def _on_assistance_offered(self, d: dict) -> None:
         self.app.screen("question").show_notice(d.get("text", ""), assist=True)
-        self.speak(d.get("speech", ""), self._grammar())
 
     def _on_confirmed(self, d: dict) -> None:
         self.idle.progress()
@@ -396,7 +380,6 @@ class KioskController:
     def _on_review(self, d: dict) -> None:
         self.app.screen("review").show(d)
         self._show("review")
-        self.speak(d.get("speech", ""), None)
 
     def _on_draft_save_failed(self, d: dict) -> None:
         # After the next prompt has drawn (it clears notices): the resident sees it and the help button.
@@ -404,7 +387,6 @@ class KioskController:
 
     def _on_submit_failed(self, d: dict) -> None:
         self.app.screen("review").show_notice(d.get("text", ""))
-        self.speak(d.get("speech", ""))
 
     def _receipt_shown(self, receipt_no: str | None) -> None:
         # The store lists receipts nobody saw (a crash before this line): staff get a ticket at restart.
@@ -421,7 +403,6 @@ class KioskController:
         self._feedback_form = d.get("form_id", "") if self.feedback_box is not None else ""
         self._show("done")
         self._receipt_shown(d.get("receipt_no"))
-        self.speak(d.get("speech", ""), None)
         self._print(d)
         self._start_done_timer()
 
@@ -429,7 +410,6 @@ class KioskController:
         self._cancel_done_timer()
         self.idle.disarm()
         self._show("home")
-        self.speak(d.get("speech", ""))
 
     def _on_cancelled(self, d: dict) -> None:
         text = d.get("speech", "")
