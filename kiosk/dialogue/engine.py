@@ -37,9 +37,10 @@ from kiosk.dialogue.events import event as make_event
 from kiosk.dialogue.kinds import kind_of
 from kiosk.dialogue.kinds.choice import Ambiguous
 from kiosk.dialogue.kinds.consent import ConsentRefused
+from kiosk.dialogue.kinds.digits import DigitsKind
 from kiosk.dialogue.kinds.id_number import birth_date_of
 from kiosk.dialogue.render import display, spoken
-from kiosk.dialogue.understand import Aside, Command, command_in, understand, yes_no
+from kiosk.dialogue.understand import Aside, Command, Heard, command_in, understand, yes_no
 from kiosk.dialogue.validate import Invalid, validate
 from kiosk.dialogue.words import SPEECH_CONTROLS
 from kiosk.store.model import Draft, StoreError, SubmissionStore, sealed_field_ids
@@ -205,6 +206,7 @@ class Session:
         self.pardons: dict[str, int] = {}     # 你说什么 per field: the second time, more slowly
         self.paused = False                   # 等一下: the voice loop stops clock and microphone
         self.pending_via: Via = Via.SPEECH
+        self.partial: dict[str, str] = {}     # an answer cut by a pause: 一一零一零五 … (see _go_on)
 
     # ----------------------------------------------------------------- public API
     @property
@@ -270,15 +272,65 @@ class Session:
             self._reject(Invalid("answer.low_confidence"), RefusalReason.LOW_CONFIDENCE)
             return
         if self.stage in (Stage.ASK, Stage.REUSE):
-            heard = understand(self.field, transcript, self.visit.site, self.visit.today)
+            heard, unfinished = self._understand_going_on(transcript)
             if heard.aside is not None:
                 self._aside(heard.aside)
+            elif unfinished is not None and heard.problem is not None:
+                self._go_on(unfinished, heard.problem)
             elif heard.problem is not None:
                 self._reject(heard.problem)
             elif heard.value is not None:
                 self._understood(heard.value, Via.SPEECH)
         else:
             self._reask_yes_no()
+
+    def _understand_going_on(self, transcript: str) -> tuple[Heard, str | None]:
+        """Understand an answer that may continue one said before a pause (一一零一零五 …
+        一九四九…; 一九五零年 … 三月五号). Returns what was heard and, when it is still
+        unfinished, the words so far (kept for the next transcript)."""
+        f = self.field
+        kind = kind_of(f.type)
+        site, today = self.visit.site, self.visit.today
+        earlier = self.partial.pop(f.id, None)
+        alone = understand(f, transcript, site, today)
+        if earlier is None:
+            unfinished = alone.problem is not None and kind.incomplete(f, alone.problem)
+            return alone, transcript if unfinished else None
+        if alone.aside is not None or alone.command is not None:
+            self.partial[f.id] = earlier     # 那个 … between two parts: still going on
+            return alone, None
+        orders = [f"{earlier} {transcript}"]
+        if kind.joins_any_order:
+            orders.append(f"{transcript} {earlier}")
+        joined = [(said, understand(f, said, site, today)) for said in orders]
+        for _, heard in joined:
+            if heard.value is not None:
+                return heard, None
+        if alone.value is not None:
+            return alone, None               # a whole new answer replaces the part
+        for said, heard in joined:
+            if heard.problem is not None and kind.incomplete(f, heard.problem):
+                return heard, said
+        if alone.problem is not None and kind.incomplete(f, alone.problem) and not kind.joins_any_order:
+            return joined[0][1], None        # 13 digits in all: say so, start again
+        unfinished = alone.problem is not None and kind.incomplete(f, alone.problem)
+        return alone, transcript if unfinished else None
+
+    def _go_on(self, said: str, problem: Invalid) -> None:
+        """Part of an answer: keep it, say 请接着说 (no digits on the speaker), never a failure."""
+        f = self.field
+        kind = kind_of(f.type)
+        self.stage = Stage.ASK
+        self.pending = None
+        self.partial[f.id] = said
+        shown = kind.so_far(f, said)
+        if isinstance(kind, DigitsKind):
+            text, speech = say("answer.go_on", so_far=shown), say("answer.go_on.speech")
+        else:
+            text = speech = problem.message()
+        self._emit(EventType.REJECTED, field_id=f.id, key=problem.key, text=text, speech=speech,
+                   attempts=self.attempts.get(f.id, 0), reason=RefusalReason.INCOMPLETE, counts=False,
+                   so_far=shown)
 
     def _hear_readback(self, transcript: str) -> None:
         """At "您说的是…，对吗？" only a recognised yes confirms and only a recognised no rejects.
@@ -577,6 +629,7 @@ class Session:
             return
         self.index = i
         self.pending = None
+        self.partial.clear()
         f = self.field
         earlier = self.visit.recall(f)
         if earlier is not None and f.id not in self.answers and f.id not in self.offered_reuse and not again:

@@ -82,6 +82,7 @@ class RefusalReason(str, Enum):
     DONT_KNOW = "dont_know"              # 我不知道
     WHY = "why"                          # 为什么要名字？ (answered with the field's help; no failure)
     YES_NO_NEEDED = "yes_no_needed"      # a read-back or question wants 对 / 不对 (no failure)
+    INCOMPLETE = "incomplete"            # part of an answer before a pause: kept, 请接着说 (no failure)
 
 
 class SpeechControl(str, Enum):
@@ -220,6 +221,7 @@ class Rejected(DialogueEvent):
     attempts: int
     reason: RefusalReason = RefusalReason.NOT_UNDERSTOOD
     counts: bool = True
+    so_far: str = ""      # INCOMPLETE: the part kept so far, as the screen shows it
 
 
 @dataclass(frozen=True)

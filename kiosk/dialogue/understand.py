@@ -98,6 +98,11 @@ def understand(field: FieldSpec, transcript: str, site: SiteSpec, today: dt.date
     if aside is not None and kind.free_speech:
         return Heard(transcript, aside=aside)    # on a name screen 那个 is never the name
     when = today or dt.date.today()
+    fixed = w.mid_correction(transcript) if kind.takes_corrections else None
+    if fixed is not None:
+        meant = kind.corrected(field, *fixed)
+        if meant:
+            words = [meant]
     try:
         value = kind.parse(field, words, site, when)
         value = kind.validate(field, value, site, when)

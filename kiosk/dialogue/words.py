@@ -207,6 +207,24 @@ def correction(transcript: str) -> str | None:
     return None
 
 
+_MID_CORRECTION = re.compile(r"(不对不对|说错了|搞错了|弄错了|不对(?!劲)|错了)")
+
+
+def mid_correction(transcript: str) -> tuple[str, str] | None:
+    """'张 三 不对 是 李 四' -> ('张三', '李四'): the words before and after the last 不对 /
+    说错了 said in the middle of an answer; None when there is none (or nothing after it)."""
+    text = squash(transcript)[:200]
+    found = list(_MID_CORRECTION.finditer(text))
+    if not found:
+        return None
+    last = found[-1]
+    before = re.sub(r"(哎|哎呀|啊|呀|哦|嗯)+$", "", text[:last.start()])
+    after = re.sub(r"^(不对|不是|啊|呀|哎|嗯)*(应该是|我说的是|是)?", "", text[last.end():])
+    if not before or not after:
+        return None
+    return before, after
+
+
 def spoken_digits(text: str) -> str | None:
     """'幺三八 洞 1 叉' -> '13801X': digit words read one by one; None if anything else."""
     text = re.sub(r"\s+", "", text or "")

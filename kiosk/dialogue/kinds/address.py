@@ -56,6 +56,8 @@ class AddressKind(FieldKind):
     type: ClassVar[FieldType] = FieldType.ADDRESS
     touch_widget: ClassVar[str] = "address"
     unclear_key: ClassVar[str] = "answer.unclear_address"
+    # 三零一不对三零二 would lose the building: the read-back shows it all and 不对 re-asks
+    takes_corrections: ClassVar[bool] = False
 
     def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:
         found = self._parts(" ".join(words), site)

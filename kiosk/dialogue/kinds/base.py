@@ -31,6 +31,8 @@ class FieldKind:
     needs_readback_on_tap: ClassVar[bool] = True   # False: a tap is already unambiguous
     free_speech: ClassVar[bool] = False  # name/text: any words could be taken as the value
     guards_bare_sound: ClassVar[bool] = False  # a bare 嗯 at its read-back asks again
+    takes_corrections: ClassVar[bool] = True   # 张三不对是李四 -> 李四 (free text keeps its words)
+    joins_any_order: ClassVar[bool] = False    # parts said apart may come in any order (a date)
 
     # --- understanding and checking -------------------------------------------------------
     def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:
@@ -48,6 +50,19 @@ class FieldKind:
     def end_of_speech(self, field: FieldSpec, partial_transcript: str) -> bool:
         """True when the words heard so far already make a complete answer (stop listening)."""
         return False
+
+    def corrected(self, field: FieldSpec, before: str, after: str) -> str | None:
+        """What was meant when a correction came mid-answer: by default what followed it."""
+        return after
+
+    def incomplete(self, field: FieldSpec, problem: Invalid) -> bool:
+        """True when the refusal only says 'not finished yet' (6 of 18 digits, a year alone):
+        the engine keeps the words and puts them together with what is said next."""
+        return False
+
+    def so_far(self, field: FieldSpec, said: str) -> str:
+        """An unfinished answer as the screen shows it while the resident goes on."""
+        return w.squash(said)
 
     def unclear(self, field: FieldSpec) -> Invalid:
         """The refusal for a transcript this kind cannot read."""

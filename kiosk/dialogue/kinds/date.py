@@ -45,6 +45,10 @@ class DateKind(FieldKind):
     type: ClassVar[FieldType] = FieldType.DATE
     touch_widget: ClassVar[str] = "date"
     unclear_key: ClassVar[str] = "answer.unclear_date"
+    joins_any_order: ClassVar[bool] = True     # 三月五号 … 一九五零年 also makes a date
+
+    def incomplete(self, field: FieldSpec, problem: Invalid) -> bool:
+        return problem.key in ("answer.date_need_month_day", "answer.date_need_year")
 
     def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:
         text = self._cleaned(" ".join(words))

@@ -42,6 +42,21 @@ class DigitsKind(FieldKind):
             raise self.unclear(field)
         return digits
 
+    def corrected(self, field: FieldSpec, before: str, after: str) -> str | None:
+        """'一三八…六七九 不对 五六七八': the digits after 不对 replace as many digits before it."""
+        said, fixed = self.digits_in(before), self.digits_in(after)
+        if not said or not fixed:
+            return None
+        return said[:max(0, len(said) - len(fixed))] + fixed
+
+    def incomplete(self, field: FieldSpec, problem: Invalid) -> bool:
+        count = problem.params.get("count")
+        return problem.key.endswith("_length") and isinstance(count, int) and 0 < count < self.length
+
+    def so_far(self, field: FieldSpec, said: str) -> str:
+        digits = self.digits_in(said)
+        return self.display(digits, field) if digits else w.squash(said)
+
     def end_of_speech(self, field: FieldSpec, partial_transcript: str) -> bool:
         digits = self.digits_in(partial_transcript)
         return digits is not None and len(digits) >= self.length

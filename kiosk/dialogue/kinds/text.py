@@ -28,6 +28,7 @@ class TextKind(FieldKind):
     typed_on_touch: ClassVar[bool] = True
     unclear_key: ClassVar[str] = "answer.unclear_text"
     free_speech: ClassVar[bool] = True
+    takes_corrections: ClassVar[bool] = False   # 物业说我不对是他们的错 is the complaint
 
     def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:
         text = " ".join(words)
