@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from kiosk.catalogue.spec import FieldSpec, SiteSpec
 from kiosk.dialogue import words as w
 from kiosk.dialogue.kinds.base import FieldKind, groups, read_groups, tail_only
+from kiosk.dialogue.refusal import Invalid
 
 PADDING = ("身份证号码", "身份证号", "身份证", "手机号码", "手机号", "电话号码", "手机",
            "电话", "号码", "我的", "是", "号", "的", "嗯")
