@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from kiosk.catalogue.spec import Choice, Condition, FieldSpec, FieldType, FormSpec, resolve_date_bound
+from kiosk.errors import KioskError
 from kiosk.safeyaml import load_yaml
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,10 @@ class Catalogue:
 
 # ---------------------------------------------------------------- read
 
-class _FileBroken(Exception):
+class _FileBroken(KioskError):
     """The file cannot be read as a form at all (the problem names field "-")."""
+
+    code = "form_file"
 
     def __init__(self, what: str, fix: str):
         super().__init__(what)

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.errors import KioskError
 from kiosk.handwriting.zinnia import ZinniaError, ZinniaModel, load_library
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,10 @@ class HandwritingStatus:
     characters: int = 0
 
 
-class HandwritingUnavailable(Exception):
+class HandwritingUnavailable(KioskError):
     """The zinnia library or the model cannot be used; the message says which and why."""
+
+    code = "handwriting_unavailable"
 
 
 def _level1(ch: str) -> bool:

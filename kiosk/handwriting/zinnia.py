@@ -10,6 +10,8 @@ import ctypes
 import ctypes.util
 from collections.abc import Sequence
 
+from kiosk.errors import KioskError
+
 LIBRARY_NAMES = ("libzinnia.so.0", "libzinnia.so")
 
 _P = ctypes.c_void_p
@@ -35,8 +37,10 @@ _SIGNATURES: dict[str, tuple[list[object], object]] = {
 }
 
 
-class ZinniaError(Exception):
+class ZinniaError(KioskError):
     """The library or a model could not be loaded, or a call failed."""
+
+    code = "zinnia"
 
 
 def load_library() -> tuple[ctypes.CDLL, str]:

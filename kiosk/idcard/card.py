@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from kiosk.catalogue.spec import FieldSpec, FieldType, SiteSpec
 from kiosk.dialogue.validate import Invalid, validate
+from kiosk.errors import KioskError
 
 TEXT_LEN = 256
 PHOTO_LEN = 1024
@@ -27,7 +28,7 @@ SEX_CODES = {"1": "male", "2": "female"}
 _ID_FIELD = FieldSpec(id="id_number", type=FieldType.ID_NUMBER, label="id", prompt="id number")
 
 
-class CardRefused(Exception):
+class CardRefused(KioskError):
     """The card's text cannot be trusted; `code` names why (never the card's content)."""
 
     def __init__(self, code: str):

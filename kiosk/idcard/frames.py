@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
 
+from kiosk.errors import KioskError
+
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 
 # (CMD, PARA) of the commands this kiosk uses.
@@ -42,7 +44,7 @@ MAX_ANSWER_LEN = 0x0600      # text + photo answer is 0x0508; anything much bigg
 MAX_SKIP = 256               # bytes of noise tolerated before a preamble
 
 
-class FrameError(Exception):
+class FrameError(KioskError):
     """A byte stream that is not a well-formed reader answer; `code` names the fault."""
 
     def __init__(self, code: str, detail: str = ""):

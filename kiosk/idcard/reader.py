@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from kiosk.errors import KioskError
 from kiosk.idcard import frames
 from kiosk.idcard.card import PHOTO_LEN, TEXT_LEN, CardRefused, IdCard, parse_text
 from kiosk.idcard.frames import Answer, FrameError
@@ -29,7 +30,7 @@ FAIL_CODES = ("no_card", "removed", "unreadable", "check_digit", "mismatch", "ex
               "sam_fault", "no_reader", "cancelled")
 
 
-class ReadFailed(Exception):
+class ReadFailed(KioskError):
     """A read that gave no usable card; `code` is one of FAIL_CODES."""
 
     def __init__(self, code: str, detail: str = ""):
