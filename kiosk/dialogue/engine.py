@@ -445,6 +445,11 @@ class Session:
             text = say("assist.offer")        # offered once already: say it again, no new ticket
         elif n == 2:
             text = say("noinput.touch")
+        elif self.stage is Stage.ASK and self.field.id in self.partial:
+            # 一一零一零五 … 那个 …: the resident is still going; the question again would confuse
+            kind = kind_of(self.field.type)
+            text = say("answer.go_on", so_far=kind.so_far(self.field, self.partial[self.field.id]))
+            speech = say("answer.go_on.speech")
         elif self.stage is Stage.ASK:
             text = say("noinput.again", question=_question_of(self._prompt_text()))
         elif self.stage is Stage.CONFIRM:
@@ -709,8 +714,14 @@ class Session:
             return
         self.stage = Stage.ASK
         self.pending = None
-        text = say("answer.why", help=self.field.help or self.field.prompt)
-        self._emit(EventType.REJECTED, field_id=self.field.id, key="answer.why", text=text,
+        question = _question_of(self._prompt_text())
+        if aside is Aside.WHAT_IS_THIS:          # 这个是干什么的: what this service is, then the question
+            key, text = "answer.what_is_this", say("answer.what_is_this", intro=self.form.intro, question=question)
+        elif aside is Aside.COST:                # 要钱吗: the kiosk takes no money; fees are the desk's to say
+            key, text = "answer.cost", say("answer.cost", question=question)
+        else:
+            key, text = "answer.why", say("answer.why", help=self.field.help or self.field.prompt)
+        self._emit(EventType.REJECTED, field_id=self.field.id, key=key, text=text,
                    speech=text, attempts=self.attempts.get(self.field.id, 0),
                    reason=RefusalReason.WHY, counts=False)
 

@@ -44,6 +44,8 @@ class Aside(str, Enum):
     FILLER = "filler"          # 嗯 / 那个 / 呃: still thinking
     DONT_KNOW = "dont_know"    # 我不知道 / 忘了
     WHY = "why"                # 为什么要名字？
+    WHAT_IS_THIS = "what_is_this"  # 这个是干什么的？ (about the service)
+    COST = "cost"              # 要钱吗？ / 多少钱？
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,13 @@ class Heard:
 _NOT_AT_HAND = re.compile(r"记不住|记不清|记不得|记不起|想不起|不记得|没带|忘带|忘了带|没拿|忘拿")
 _ABOUT_THE_QUESTION = ("名字", "姓名", "这个", "电话", "号码", "身份证", "信息", "生日", "地址")
 _WHY = re.compile(r"^(为什么|为啥|干嘛|干吗|凭什么)(要|问|得|需要|还要)|(干什么用|有什么用|干啥用|干嘛用)")
+
+
+_WHY_THIS = re.compile(r"(要|问|说)(我的?)?(身份证|电话|号码|名字|姓名|这个|生日|地址|手机|年龄)(号码?|号)?"
+                       r"(干啥|干嘛|干吗|干什么|做什么|有啥用|有什么用)")
+_WHAT_IS_THIS = re.compile(r"^(你们?)?(这个|这|这里|那个)(是|是个)?(干什么|干啥|干嘛|做什么|办什么|办啥|什么|啥)"
+                           r"(的|用的|东西|机器)?(呀|啊|呢|吗)?$")
+_COST = re.compile(r"(多少钱|要不要钱|收不收费|收不收钱|花不花钱|要钱|收钱|收费|花钱|交钱|免费)(吗|吧|不|呀|啊|呢)?$")
 
 
 def aside_in(transcript: str) -> Aside | None:
@@ -79,6 +88,13 @@ def aside_in(transcript: str) -> Aside | None:
     # 为什么要名字 / 为什么问这个 is about the question; 为什么要交这么多物业费 is a complaint.
     if _WHY.search(text) and (len(text) <= 8 or any(k in text for k in _ABOUT_THE_QUESTION)):
         return Aside.WHY
+    if len(text) <= 12 and _WHY_THIS.search(text):
+        return Aside.WHY             # 要身份证干啥
+    if _WHAT_IS_THIS.match(text):
+        return Aside.WHAT_IS_THIS
+    # 要钱吗 / 这个要多少钱, short and asked; 物业乱收费 (a complaint) is no question
+    if len(text) <= 10 and _COST.search(text) and (re.search(r"(吗|多少|不要|不收|不花)", text)):
+        return Aside.COST
     return None
 
 

@@ -17,6 +17,23 @@ MAX_SAID = 60
 _SPOKEN_DATE = re.compile(r"(?:(.+?)年)?(.+?)月(?:(.+?)(?:日|号)?)?")
 
 
+# Lunar-calendar words: 农历/阴历, 初一…初十, the lunar month names. Older residents often know
+# their birthday only this way; converting needs the year's leap months and is easy to get wrong,
+# so the kiosk asks for the solar date (on the ID card) instead of guessing.
+_LUNAR = re.compile(r"农历|阴历|老历|闰|初[一二三四五六七八九十]|正月|腊月|冬月|十冬月")
+_AGE_WORDS = re.compile(r"周岁|岁数|岁|今年|快|都|已经|有|多|了|啦|我|呀|啊")
+
+
+def _said_an_age(text: str) -> bool:
+    """快八十了 / 我七十八岁 / 今年七十八: an age where a date was asked."""
+    if re.search(r"[年月号日]", text.replace("今年", "")):
+        return False
+    number = w.spoken_number(_AGE_WORDS.sub("", text))
+    if number is None:
+        return False
+    return "岁" in text or 32 <= number <= 120
+
+
 def date_words(d: dt.date) -> str:
     """'1950年3月5日' - how dates appear on screen and inside messages."""
     return f"{d.year}年{d.month}月{d.day}日"
@@ -52,6 +69,10 @@ class DateKind(FieldKind):
 
     def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:
         text = self._cleaned(" ".join(words))
+        if _LUNAR.search(text):
+            raise Invalid("answer.date_lunar")      # 初五 / 腊月: never misread as a solar date
+        if _said_an_age(text):
+            raise Invalid("answer.date_is_age")
         if text in _RELATIVE:
             return (today + dt.timedelta(days=_RELATIVE[text])).isoformat()
         m = re.fullmatch(r"(\d{4})[./-](\d{1,2})[./-](\d{1,2})", text)

@@ -1,0 +1,245 @@
+"""What an 80-year-old resident really says, through the real forms and the engine (no Kivy).
+
+Every transcript is shaped as vosk returns it (space-separated tokens). Each test is a case
+where the engine once did worse than a good counter clerk: it kept a wrong value, dropped or
+refused an answer it had heard, counted a non-answer as a failure, or spoke personal data on
+the public speaker.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kiosk.catalogue.loader import load_catalogue
+from kiosk.catalogue.spec import SiteSpec
+from kiosk.dialogue.engine import Session, Stage, Visit
+from kiosk.dialogue.events import DialogueEvent, EventType, HandoffReason, RefusalReason, SpeechControl
+from kiosk.dialogue.sample import SAMPLE_ID, SAMPLE_PHONE, sample_transcript, spell_digits
+from kiosk.store.memory import MemoryStore
+
+TODAY = dt.date(2026, 11, 23)
+FORMS = dict(load_catalogue(Path(__file__).resolve().parent.parent / "forms").forms)
+SITE = SiteSpec()
+
+
+class Run:
+    """One visit on one real form, with every event kept."""
+
+    def __init__(self, form_id: str, private_audio: bool = False):
+        self.visit = Visit(SITE, MemoryStore("K01"), TODAY, private_audio=private_audio)
+        self.events: list[DialogueEvent] = []
+        self.visit.subscribe(self.events.append)
+        self.s: Session = self.visit.start(FORMS[form_id])
+
+    def to(self, field_id: str) -> Run:
+        """Answer every field before `field_id` by voice with a plausible answer and 对."""
+        for _ in range(40):
+            if self.s.field.id == field_id and self.s.stage is Stage.ASK:
+                return self
+            if self.s.stage is Stage.REUSE:
+                self.s.hear("对")
+                continue
+            said = "本人" if self.s.field.id == "applicant" else sample_transcript(self.s.field, SITE, TODAY)
+            self.s.hear(said)
+            if self.s.stage is Stage.CONFIRM:
+                self.s.hear("对")
+        raise AssertionError(f"never reached {field_id}")
+
+    def hear(self, *said: str) -> Run:
+        for line in said:
+            self.s.hear(line)
+        return self
+
+    def of(self, etype: EventType) -> list[DialogueEvent]:
+        return [e for e in self.events if e.type is etype]
+
+    def last(self) -> DialogueEvent:
+        return self.events[-1]
+
+    def fails(self) -> int:
+        return self.s.attempts.get(self.s.field.id, 0)
+
+
+ID_GROUPS = ("一 一 零 一 零 五", "一 九 四 九 一 二 三 一", "零 零 二 叉")
+PHONE_GROUPS = ("一 三 八", "一 二 三 四", "五 六 七 八")
+
+
+# --- personal data never on the public speaker ---------------------------------------------
+
+@pytest.mark.parametrize("form_id, field_id, said", [
+    ("senior_card", "id_number", spell_digits(SAMPLE_ID)),
+    ("senior_card", "phone", spell_digits(SAMPLE_PHONE)),
+])
+def test_silence_at_a_number_read_back_speaks_only_the_tail(form_id, field_id, said):
+    run = Run(form_id).to(field_id).hear(said, "")
+    silence = run.last()
+    assert silence.type is EventType.NO_INPUT
+    assert said.replace(" ", "") not in silence.data["speech"].replace(" ", "")
+    assert "尾号" in silence.data["speech"]
+    assert run.s.pending is not None          # the answer heard is kept
+
+
+# --- numbers said in groups, with pauses that end the transcript -----------------------------
+
+@pytest.mark.parametrize("form_id, field_id, parts, value", [
+    ("senior_card", "id_number", ID_GROUPS, SAMPLE_ID),
+    ("senior_card", "phone", PHONE_GROUPS, SAMPLE_PHONE),
+    ("meal_booking", "phone", ("幺 三 八 1234", "5678"), SAMPLE_PHONE),
+])
+def test_a_number_said_in_groups_is_put_together_without_counting_failures(form_id, field_id, parts, value):
+    run = Run(form_id).to(field_id)
+    for part in parts[:-1]:
+        run.hear(part)
+        assert run.s.stage is Stage.ASK and run.fails() == 0
+        assert run.last().data["reason"] == RefusalReason.INCOMPLETE.value
+        assert run.last().data["counts"] is False
+    run.hear(parts[-1])
+    assert run.s.stage is Stage.CONFIRM and run.s.pending == value
+    run.hear("对")
+    assert run.s.answers[field_id] == value
+
+
+def test_a_filler_between_two_parts_keeps_the_part_and_says_go_on():
+    run = Run("senior_card").to("id_number").hear(ID_GROUPS[0], "那个")
+    assert run.last().type is EventType.NO_INPUT
+    assert "110105" in run.last().data["text"] and "110105" not in run.last().data["speech"]
+    run.hear(ID_GROUPS[1], ID_GROUPS[2])
+    assert run.s.pending == SAMPLE_ID
+
+
+def test_a_pause_mid_number_never_speaks_the_digits_so_far():
+    run = Run("senior_card").to("id_number").hear(ID_GROUPS[0], ID_GROUPS[1])
+    assert "110105" not in run.last().data["speech"] and "一一零一零五" not in run.last().data["speech"]
+
+
+def test_a_new_whole_number_after_a_part_replaces_the_part():
+    run = Run("senior_card").to("phone").hear("一 三 九", spell_digits(SAMPLE_PHONE))
+    assert run.s.pending == SAMPLE_PHONE
+
+
+def test_too_many_digits_after_a_part_start_again_kindly():
+    run = Run("senior_card").to("phone").hear("一 三 八 一 二", "三 四 五 六 七 八 九 零")
+    assert run.s.stage is Stage.ASK and run.s.pending is None
+    assert run.last().data["key"] == "answer.phone_length"
+
+
+def test_year_then_month_and_day_as_two_transcripts_make_one_birth_date():
+    run = Run("living_alone_care").to("birth_date").hear("一 九 五 零 年")
+    assert run.fails() == 0 and run.last().data["counts"] is False
+    run.hear("三月 五 号")
+    assert run.s.pending == "1950-03-05"
+
+
+# --- corrections in the middle of an answer --------------------------------------------------
+
+@pytest.mark.parametrize("form_id, field_id, said, value", [
+    ("senior_card", "name", "我 叫 张 三 不对 是 李 四", "李四"),
+    ("senior_card", "name", "王 秀英 哎 说错了 王 秀兰", "王秀兰"),
+    ("senior_card", "phone", "一 三 九 不对 一 三 八 一 二 三 四 五 六 七 八", SAMPLE_PHONE),
+    ("senior_card", "phone", "一 三 八 一 二 三 四 五 六 七 九 不对 五 六 七 八", SAMPLE_PHONE),
+    ("senior_card", "id_number", "一 一 零 一 零 五 一 九 四 九 一 二 三 一 零 零 二 一 不对 零 零 二 叉", SAMPLE_ID),
+    ("living_alone_care", "birth_date", "一九五一 年 不对 一九五零 年 三月 五 号", "1950-03-05"),
+    ("repair_request", "problem", "燃气 不对 是 电梯", "lift"),
+])
+def test_a_correction_mid_answer_keeps_the_corrected_value(form_id, field_id, said, value):
+    run = Run(form_id).to(field_id).hear(said)
+    assert run.s.stage is Stage.CONFIRM and run.s.pending == value
+
+
+def test_a_complaint_that_says_wrong_is_kept_whole():
+    run = Run("complaint").to("content").hear("物业 说 我 不对 是 他们 的 错")
+    assert run.s.pending == "物业说我不对是他们的错"
+
+
+# --- asking for a person, not knowing, thinking ----------------------------------------------
+
+@pytest.mark.parametrize("said", ["叫 个 人 来", "我 不会 弄", "我 弄 不 来", "来 个 人 帮 我 一下", "我 不 会 用 这个"])
+def test_asking_for_a_person_calls_staff(said):
+    run = Run("senior_card").to("name").hear(said)
+    assert run.s.stage is Stage.HANDOFF
+    assert run.last().data["reason"] == HandoffReason.ASKED.value
+
+
+@pytest.mark.parametrize("said", ["我 想想", "让 我 想 一 想", "我 找 一下", "我 找找 身份证"])
+def test_thinking_aloud_pauses_and_is_no_failure(said):
+    run = Run("senior_card").to("id_number").hear(said)
+    assert run.last().data["control"] == SpeechControl.PAUSE.value
+    assert run.fails() == 0 and run.s.pending is None
+
+
+@pytest.mark.parametrize("said", ["我 记 不 住", "记不清 了", "身份证 没 带", "我 忘 带 了"])
+def test_not_remembering_a_number_is_told_kindly_not_as_not_heard(said):
+    run = Run("senior_card").to("id_number").hear(said)
+    last = run.last()
+    assert last.data["reason"] == RefusalReason.DONT_KNOW.value
+    assert "没听清" not in last.data["text"]
+
+
+# --- questions back: about the form, never the answer ----------------------------------------
+
+@pytest.mark.parametrize("field_id, said, key", [
+    ("name", "这个 是 干 什么 的", "answer.what_is_this"), ("name", "要 钱 吗", "answer.cost"),
+    ("name", "这个 要 多少 钱", "answer.cost"), ("phone", "收费 吗", "answer.cost"),
+    ("id_number", "要 身份证 干 啥", "answer.why"), ("phone", "为啥 要 电话", "answer.why"),
+    ("name", "这 是 办 什么 的 呀", "answer.what_is_this"),
+])
+def test_a_question_back_is_answered_and_never_the_value_or_a_failure(field_id, said, key):
+    run = Run("senior_card").to(field_id).hear(said)
+    last = run.last()
+    assert last.type is EventType.REJECTED and last.data["counts"] is False and last.data["key"] == key
+    assert run.s.pending is None and run.fails() == 0
+    if key != "answer.why":       # the service explained or the fee question answered, then asked again
+        prompt = next(f.prompt for f in FORMS["senior_card"].fields if f.id == field_id)
+        assert last.data["text"].endswith(prompt)
+
+
+def test_a_complaint_about_fees_stays_the_complaint():
+    run = Run("complaint").to("content").hear("物业 乱 收费")
+    assert run.s.pending == "物业乱收费"
+
+
+# --- yes at a read-back, in the words older people use ---------------------------------------
+
+@pytest.mark.parametrize("said", ["中", "中 中", "对头 对头", "是 的 嘛", "对 的 呀", "那 是 当然"])
+def test_dialect_yes_confirms_a_name(said):
+    run = Run("senior_card").to("name").hear("王 秀英", said)
+    assert run.s.answers.get("name") == "王秀英"
+
+
+# --- dates said the old way ------------------------------------------------------------------
+
+@pytest.mark.parametrize("said", ["一九五零 年 三月 初五", "五零 年 腊月 初八", "一九五零年 正月 十五", "农历 五零 年 三月 五 号"])
+def test_a_lunar_date_is_refused_kindly_with_an_example(said):
+    run = Run("living_alone_care").to("birth_date").hear(said)
+    last = run.last()
+    assert run.s.pending is None and last.data["key"] == "answer.date_lunar"
+    assert "比如" in last.data["text"]
+
+
+@pytest.mark.parametrize("said", ["我 七十八 岁", "快 八十 了", "今年 七十 八"])
+def test_an_age_at_the_birth_date_asks_for_the_date_kindly(said):
+    run = Run("living_alone_care").to("birth_date").hear(said)
+    assert run.s.pending is None and run.last().data["key"] == "answer.date_is_age"
+
+
+# --- wording ----------------------------------------------------------------------------------
+
+def test_silence_asks_the_question_again_in_plain_words():
+    run = Run("senior_card").to("has_photo").hear("")
+    prompt = next(f.prompt for f in FORMS["senior_card"].fields if f.id == "has_photo")
+    assert run.last().type is EventType.NO_INPUT
+    assert prompt in run.last().data["text"] and "请回答" not in run.last().data["text"]
+
+
+def test_thinking_at_a_read_back_pauses_and_keeps_the_answer():
+    run = Run("senior_card").to("name").hear("王 秀英", "我 想想")
+    assert run.last().data["control"] == SpeechControl.PAUSE.value
+    run.hear("对")
+    assert run.s.answers["name"] == "王秀英"
+
+
+def test_help_wins_over_another_command_in_one_breath():
+    run = Run("senior_card").to("name").hear("帮 我 找 一下 工作人员")
+    assert run.s.stage is Stage.HANDOFF
