@@ -38,6 +38,7 @@ class KioskController:
                                reread_after_s=sp.reread_after_s, on_listening=self._set_listening,
                                on_paused=self._paused, on_touch_only=self._touch_only)
         self.touch_only_reason = ""
+        self._paused_view = None              # the 等一下 overlay (kiosk.ui.voice_panel), made when first needed
         self.listeners: list[Callable[[DialogueEvent], None]] = []   # tests, audit: every visit
         self.core_listeners: list[Callable[[DialogueEvent], None]] = []  # the staff desk: every visit
         self.handoff_handler: Callable[[dict], str | None] | None = None  # staff layer: -> ticket
@@ -261,11 +262,18 @@ class KioskController:
     def speech_control(self, control: str) -> None:
         """A speech control button (慢一点, 大声, 等一下, 好了...): the engine's own path when a
         question is open (never a failed answer), else the voice applies it."""
+        self.idle.poke()
         session = self.session
         if session is not None and session.stage in (Stage.ASK, Stage.CONFIRM, Stage.REUSE):
             session.speech_control(control)
         else:
             self.voice.control(control)
+
+    def open_voice_panel(self) -> None:
+        """声音 in the question screen's bar: big rate, loudness and pause buttons."""
+        from kiosk.ui.voice_panel import VoicePanel  # noqa: PLC0415
+
+        VoicePanel().open(animation=False)
 
     def extend_time(self) -> None:
         """继续 on the timeout warning."""
@@ -295,9 +303,13 @@ class KioskController:
             self.idle.disarm()
         elif self.session is not None and self.screens.current in ("question", "review"):
             self.idle.arm()
-        question = self.app.screen("question")
-        if hasattr(question, "paused"):
-            question.paused = on
+        from kiosk.ui.voice_panel import VoicePaused  # noqa: PLC0415
+
+        if on:
+            self._paused_view = self._paused_view or VoicePaused()
+            self._paused_view.show()
+        elif self._paused_view is not None:
+            self._paused_view.hide()
 
     def _touch_only(self, why: str) -> None:
         """The microphone stopped working: touch answers only from now on."""
