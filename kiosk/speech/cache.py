@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from kiosk.speech.pronounce import pronounce
+from kiosk.speech.pronounce import pronounce, pronounce_all
 from kiosk.speech.tts import SynthesisError
 from kiosk.voices import VOICES_DIR, catalogue
 
@@ -103,6 +103,8 @@ class PromptCache:
         self.directory.mkdir(parents=True, exist_ok=True)
         report = BuildReport()
         wanted: set[str] = set()
+        texts = list(texts)
+        pronounce_all(texts)           # one espeak-ng run works out every reading (memoised)
         for text in texts:
             target = self.path_for(text)
             wanted.add(target.name)
