@@ -243,3 +243,24 @@ def test_thinking_at_a_read_back_pauses_and_keeps_the_answer():
 def test_help_wins_over_another_command_in_one_breath():
     run = Run("senior_card").to("name").hear("帮 我 找 一下 工作人员")
     assert run.s.stage is Stage.HANDOFF
+
+
+# --- optional notes and addresses ------------------------------------------------------------
+
+@pytest.mark.parametrize("said", ["跳过", "没有 了", "没 了", "不用 了", "嗯 没什么", "就 这些 吧", "不 需要"])
+def test_nothing_to_add_at_an_optional_note_skips_it(said):
+    run = Run("repair_request").to("detail").hear(said)
+    assert "detail" in run.s.skipped and "detail" not in run.s.answers
+    assert run.s.field.id == "urgent" and run.s.stage is Stage.ASK
+
+
+def test_an_optional_note_that_says_something_is_kept():
+    run = Run("repair_request").to("detail").hear("没有 热水 了")
+    assert run.s.pending == "没有热水了"
+
+
+@pytest.mark.parametrize("said", ["我 家 住 在 七 号 楼 二 单元 三 零 一 室", "我们 家 是 七 栋 二 单元 三零一",
+                                  "地址 是 7号楼 2单元 301", "那个 七 号 楼 二 单元 三 零 一 房间"])
+def test_an_address_in_a_carrier_phrase_is_understood(said):
+    run = Run("repair_request").to("address").hear(said)
+    assert run.s.pending == {"building": "7号楼", "unit": "2单元", "room": "301"}

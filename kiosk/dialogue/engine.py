@@ -271,6 +271,10 @@ class Session:
         if confidence < LOW_CONFIDENCE:
             self._reject(Invalid("answer.low_confidence"), RefusalReason.LOW_CONFIDENCE)
             return
+        if self.stage is Stage.ASK and self.field.optional and w.says_skip(transcript) \
+                and self.field.type not in (FieldType.YES_NO, FieldType.CONSENT):
+            self.skip()                     # 没有了 / 跳过 at an optional note: nothing to add
+            return
         if self.stage in (Stage.ASK, Stage.REUSE):
             heard, unfinished = self._understand_going_on(transcript)
             if heard.aside is not None:

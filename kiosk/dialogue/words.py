@@ -225,6 +225,18 @@ def mid_correction(transcript: str) -> tuple[str, str] | None:
     return before, after
 
 
+# Said at an optional question: nothing to add. Only whole utterances (没有水 is an answer).
+SKIP_WORDS = ("跳过", "没有", "没有了", "没了", "不用", "不用了", "没什么", "没什么了", "没啥", "没啥了",
+              "就这些", "就这样", "就这些了", "不说了", "没什么要说的", "没啥说的", "下一个", "下一步",
+              "不需要", "不需要了", "没有要补充的", "不补充了", "不用说了")
+
+
+def says_skip(transcript: str) -> bool:
+    """'没有 了' / '跳过' / '不用 了 吧': nothing to add at an optional question."""
+    text = re.sub(r"^(嗯|那个|哦|啊)+|(吧|啊|呀|呢|哦|的)+$", "", squash(transcript))
+    return text in SKIP_WORDS
+
+
 def spoken_digits(text: str) -> str | None:
     """'幺三八 洞 1 叉' -> '13801X': digit words read one by one; None if anything else."""
     text = re.sub(r"\s+", "", text or "")

@@ -76,7 +76,8 @@ class AddressKind(FieldKind):
     @staticmethod
     def _parts(said: str, site: SiteSpec) -> tuple[str, str, str] | None:
         text = w.squash(said)[:MAX_SAID]
-        text = re.sub(r"^(我住在|我住|住在|地址是|我家在|我家住|在)", "", text)
+        # 我家住在… / 我们家是… / 地址是…: the carrier words before the building
+        text = re.sub(r"^(嗯|那个|就是|我们家|我家|我|家里|家|地址|就)*(是|住在|住|在)*", "", text)
         building, rest = _address_part(text, site.buildings, r"号楼|栋|幢|座|号|楼", "号楼")
         unit, rest = _address_part(rest, site.units, r"单元|门", "单元")
         if building is None or unit is None or not rest:
