@@ -162,7 +162,9 @@ def test_read_back_no_asks_again_and_back_goes_to_previous_question(app, events)
     press(app, say("ui.back"))
     assert prompt(app)["field_id"] == first
     press(app, say("ui.repeat"))
-    assert app.controller.speaker.said[-1] == prompt(app)["speech"]
+    # 重听 says the question, then the answers on screen (EZ Access style).
+    labels = "、".join(c["label"] for c in prompt(app)["choices"])
+    assert app.controller.speaker.said[-1] == prompt(app)["speech"] + say("ui.read_choices", choices=labels)
 
 
 def test_rejected_answer_shows_why_and_keeps_the_question(app, events):

@@ -15,11 +15,11 @@ os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 import datetime as dt  # noqa: E402
 
 import pytest  # noqa: E402
+from ui_support import pick_date, press, submit_review, touch  # noqa: E402
 
 from kiosk.dialogue.events import EventType  # noqa: E402
 from kiosk.dialogue.sample import SAMPLE_PHONE, sample_transcript  # noqa: E402
 from kiosk.ui import harness  # noqa: E402
-from ui_support import events, press, touch  # noqa: E402,F401
 from kiosk.voices import say  # noqa: E402
 
 PIN = "482913"
@@ -130,7 +130,7 @@ def finish_with_widgets(app) -> None:
         elif t == "choice":
             press(app, f.choices[-1].label)
         elif t == "date":
-            press(app, say("ui.ok"))
+            pick_date(app)            # decade, year, month, day: the day tap answers
         elif t == "phone":
             for k in SAMPLE_PHONE:
                 press(app, k)
@@ -273,7 +273,7 @@ def submit_repair_by_voice(app) -> str:
             ctl._heard(sample_transcript(ctl.session.field, ctl.visit.site), 1.0)
             harness.frames(2)
         press(app, say("ui.readback_yes"))
-    press(app, say("ui.review_submit"))
+    submit_review(app)            # 确认提交 is offered once every review page was seen
     assert app.screens.current == "done"
     return app.screens.current_screen.receipt_no
 

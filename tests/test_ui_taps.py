@@ -275,3 +275,25 @@ def test_tap_only_walks_of_the_shortest_and_longest_form(app, events, capsys):
     # Goal of the issue: at least 40% fewer taps than before (36 and 143).
     assert counts["complaint"][0] <= 36 * 0.6
     assert counts["living_alone_care"][0] <= 143 * 0.6
+
+
+def test_keypad_question_says_say_or_tap_and_the_error_goes_when_the_answer_changes(app):
+    touch(tile(app, "senior_card"))
+    _to_field(app, "id_number")
+    screen = app.screens.current_screen
+    assert screen.question_text.startswith(say("ui.say_or_tap_prefix") if not screen.touch_only
+                                           else say("ui.tap_prefix"))
+    for k in "123":
+        press(app, k)
+    press(app, say("ui.ok"))
+    assert screen.notice_text                      # three digits are not an ID number
+    press(app, "4")                                # the answer changes: the old error goes
+    assert screen.notice_text == ""
+
+
+def test_repeat_reads_the_yes_no_answers_after_the_question(app):
+    touch(tile(app, "repair_request"))
+    _to_field(app, "yes_no")
+    press(app, say("ui.repeat"))
+    said = app.controller.speaker.said[-1]
+    assert said.endswith(say("ui.read_choices", choices=f"{say('ui.yes')}、{say('ui.no')}"))

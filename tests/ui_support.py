@@ -201,3 +201,14 @@ def submit_review(app) -> None:
             break
         press(app, say("ui.review_next_page"))
     press(app, say("ui.review_submit"))
+
+
+def pick_date(app) -> None:
+    """Tap the date picker's first option at each stage (decade, year, month, day) until it answers."""
+    screen = app.screens.current_screen
+    picker = screen.area.picker
+    for _ in range(4):
+        if getattr(app.screens.current_screen, "area", None) is None or \
+                getattr(app.screens.current_screen.area, "picker", None) is not picker:
+            return
+        press(app, picker.label(picker.stage, picker.options(picker.stage)[0]))

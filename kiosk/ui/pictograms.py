@@ -105,6 +105,21 @@ def _home_help(w, p, s):
     Triangle(points=_pts(p, 0.31, 0.42, 0.69, 0.42, 0.5, 0.17))
 
 
+def _certificate(w, p, s):
+    # A certificate: a page with a folded corner, a small house on it and a round seal, so it
+    # never looks like 上门服务's house.
+    Rectangle(pos=p(0.16, 0.06), size=(0.68 * s, 0.7 * s))
+    Triangle(points=_pts(p, 0.16, 0.76, 0.62, 0.76, 0.16, 0.94))
+    Rectangle(pos=p(0.16, 0.76), size=(0.46 * s, 0.18 * s))
+    Triangle(points=_pts(p, 0.62, 0.94, 0.62, 0.76, 0.84, 0.76))
+    Color(*w.hole)
+    Triangle(points=_pts(p, 0.26, 0.6, 0.42, 0.74, 0.58, 0.6))
+    Rectangle(pos=p(0.3, 0.46), size=(0.24 * s, 0.14 * s))
+    for y in (0.34, 0.24):
+        Rectangle(pos=p(0.26, y), size=(0.32 * s, 0.05 * s))
+    Line(ellipse=(*p(0.58, 0.1), 0.2 * s, 0.2 * s), width=0.025 * s)
+
+
 def _speech(w, p, s):
     RoundedRectangle(pos=p(0.08, 0.3), size=(0.84 * s, 0.58 * s), radius=[0.12 * s])
     Triangle(points=_pts(p, 0.22, 0.34, 0.42, 0.34, 0.16, 0.1))
@@ -127,6 +142,6 @@ def _person(w, p, s):
 
 DRAWINGS = {
     "house": _house, "heart": _heart, "bowl": _bowl, "wrench": _wrench, "card": _card,
-    "allowance": _allowance, "home_help": _home_help, "speech": _speech,
+    "allowance": _allowance, "home_help": _home_help, "speech": _speech, "certificate": _certificate,
     "microphone": _microphone, "person": _person,
 }

@@ -29,6 +29,7 @@ SENTENCE = re.compile(r"[^。？！?!]+[。？！?!]*")
 LONG_QUESTION = 24     # characters: longer prompts show their question sentence apart
 SHARES = (0.3, 0.34, 0.4, 0.47, 0.53, 0.6, 0.67, 0.74)   # the question column's part of the width
 IDEAL_SHARE = 0.53
+KEYED = ("phone", "id_number", "integer", "date", "address", "choice", "multi_choice", "yes_no", "consent")
 
 
 def split_question(text: str) -> tuple[str, str, str]:
@@ -139,7 +140,7 @@ class QuestionScreen(Screen):
         self.prompt_data = d
         self.mode = "ask"
         self.field_type = d.get("field_type", "")
-        self.question_text = d.get("text", "")
+        self.question_text = self._say_or_tap(d.get("text", ""), self.field_type)
         self.notice_text = ""
         if d.get("step") and d.get("total"):
             self.step_text = say("ui.step", title=self.form_title, step=d["step"], total=d["total"])
@@ -149,6 +150,14 @@ class QuestionScreen(Screen):
         self._place(self._build("ask", d))
         self.fit()
         guard.hold()
+
+    def _say_or_tap(self, text: str, field_type: str) -> str:
+        """On a screen with keys to tap, '请说…' reads '请说或者点…' (or '请点…' with no microphone)."""
+        say_word = say("ui.say_prefix")
+        if field_type in KEYED and text.startswith(say_word):
+            prefix = say("ui.tap_prefix") if self.touch_only else say("ui.say_or_tap_prefix")
+            return prefix + text[len(say_word):]
+        return text
 
     def show_confirm(self, kind: str, d: dict) -> None:
         """对 / 不对 for a read-back, a reuse offer, or 'stop this service?'."""
@@ -160,12 +169,40 @@ class QuestionScreen(Screen):
         self.fit()
         guard.hold()
 
+    def choices_speech(self) -> str:
+        """The answers on screen as a sentence for 重听 ('可以点：漏水、电路问题…'), '' when none."""
+        if self.mode == "ask":
+            d = self._last[1] if self._last else {}
+            kind = d.get("field_type", "")
+            if kind in ("choice", "multi_choice"):
+                labels = [c["label"] for c in d.get("choices", [])]
+            elif kind == "yes_no":
+                labels = [say("ui.yes"), say("ui.no")]
+            elif kind == "consent":
+                labels = [say("ui.consent_yes"), say("ui.consent_no")]
+            else:
+                return ""
+        elif self.mode in answers.CONFIRM_KEYS:
+            labels = [say(key) for key in answers.CONFIRM_KEYS[self.mode]]
+        else:
+            return ""
+        return say("ui.read_choices", choices="、".join(labels)) if labels else ""
+
     def show_notice(self, text: str, assist: bool = False) -> None:
         """Why the answer was not taken, or the offer of help after three tries."""
         self.notice_text = text
         keyboard = getattr(self.area, "keyboard", None)
         if keyboard is not None:   # no room for a band: the message takes the candidate row
             keyboard.show_message(text)
+
+    def on_touch_down(self, touch):
+        """A tap in the answer area means the answer is changing: the old error goes away."""
+        if self.notice_text and any(self.ids[k].collide_point(*touch.pos) for k in ("main", "side")):
+            self.notice_text = ""
+            keyboard = getattr(self.area, "keyboard", None)
+            if keyboard is not None and hasattr(keyboard, "show_message"):
+                keyboard.show_message("")
+        return super().on_touch_down(touch)
 
     def _build(self, kind: str, d: dict) -> answers.AnswerArea:
         app = App.get_running_app()
