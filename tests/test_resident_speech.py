@@ -264,3 +264,54 @@ def test_an_optional_note_that_says_something_is_kept():
 def test_an_address_in_a_carrier_phrase_is_understood(said):
     run = Run("repair_request").to("address").hear(said)
     assert run.s.pending == {"building": "7号楼", "unit": "2单元", "room": "301"}
+
+
+# --- counts, several options, yes with a reason, days ahead ----------------------------------
+
+@pytest.mark.parametrize("said, days", [("一个 礼拜", 7), ("两 个 星期", 14), ("半 个 月", 15), ("一 周", 7)])
+def test_days_counted_in_weeks_or_half_a_month(said, days):
+    run = Run("meal_booking").to("days").hear(said)
+    assert run.s.pending == days
+
+
+@pytest.mark.parametrize("said", ["两 顿 都 要", "都 要", "两个 都 要 吧", "我 全 要"])
+def test_both_meals_said_as_all_of_them(said):
+    run = Run("meal_booking").to("meals").hear(said)
+    assert run.s.pending == ["lunch", "dinner"]
+
+
+@pytest.mark.parametrize("said, value", [("我 自己 去 拿", "takeaway"), ("去 食堂 吃", "dine_in")])
+def test_pickup_said_in_everyday_words(said, value):
+    run = Run("meal_booking").to("pickup").hear(said)
+    assert run.s.pending == value
+
+
+@pytest.mark.parametrize("said, value", [("有 的 我 不 吃 辣", True), ("对 我 不 吃 猪肉", True),
+                                         ("没有 我 什么 都 吃", False), ("是 的 我 一个人 住", True)])
+def test_yes_or_no_with_a_reason(said, value):
+    run = Run("meal_booking").to("has_diet_needs").hear(said)
+    assert run.s.pending is value
+
+
+def test_not_urgent_said_with_the_adjective_is_a_no():
+    run = Run("repair_request").to("urgent").hear("不 急 不 急")
+    assert run.s.pending is False
+
+
+@pytest.mark.parametrize("said, day", [("下 礼拜一", "2026-11-30"), ("这 周五", "2026-11-27"),
+                                       ("这个 月 二十八 号", "2026-11-28"), ("下个月 五 号", "2026-12-05"),
+                                       ("二十五 号", "2026-11-25")])
+def test_days_ahead_said_by_weekday_or_day_of_month(said, day):
+    # TODAY is Monday 2026-11-23
+    run = Run("meal_booking").to("start_date").hear(said)
+    assert run.s.pending == day
+
+
+def test_a_weekday_at_a_birth_date_is_no_date():
+    run = Run("living_alone_care").to("birth_date").hear("礼拜一")
+    assert run.s.pending is None
+
+
+def test_body_not_so_good_is_fair():
+    run = Run("living_alone_care").to("health").hear("身体 不 太 好")
+    assert run.s.pending == "fair"

@@ -158,7 +158,9 @@ def yes_no(transcript: str) -> bool | None:
         return True          # Henan 中: only said alone (中午 / 中风 are no yes)
     found = tokens(text, YES_WORDS + NO_WORDS + UNSURE_WORDS + SOFT_WORDS + BARE_SOUNDS)
     decisive: list[bool] = []
-    for token, known in found:
+    for i, (token, known) in enumerate(found):
+        if token == "不" and decisive and i + 1 < len(found) and not found[i + 1][1]:
+            continue         # "有的 我 不 吃 辣": 不 negates 吃, the answer was 有
         if not known:
             if not decisive:
                 return None  # "名字不对" / "他不是...": something else came first; ask again

@@ -75,6 +75,9 @@ class DateKind(FieldKind):
             raise Invalid("answer.date_is_age")
         if text in _RELATIVE:
             return (today + dt.timedelta(days=_RELATIVE[text])).isoformat()
+        ahead = _ahead(field, text, today)
+        if ahead is not None:
+            return ahead
         m = re.fullmatch(r"(\d{4})[./-](\d{1,2})[./-](\d{1,2})", text)
         if m:
             return _real_date(int(m[1]), int(m[2]), int(m[3]))
@@ -204,6 +207,39 @@ def _year(words: str, month: int, day: int, field: FieldSpec, today: dt.date) ->
         except ValueError:
             break
     return candidates[0]
+
+
+_WEEKDAY = re.compile(r"(这个|这|本|下个|下|下下个|下下)?(礼拜|星期|周)([一二三四五六日天七1-7])")
+_MONTH_DAY = re.compile(r"(这个月|本月|这月|下个月|下月)?(.+?)(号|日)")
+_WEEKDAY_NUMBER = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6}
+
+
+def _ahead(field: FieldSpec, text: str, today: dt.date) -> str | None:
+    """下礼拜一 / 这周五 / 这个月二十号 / 下个月五号 / 二十号: only on a field for days ahead
+    (a birth date never is); None when the words are no such day."""
+    bound = field.min_date or ""
+    if not (bound == "today" or bound.startswith("today+")):
+        return None
+    m = _WEEKDAY.fullmatch(text)
+    if m:
+        which, day = m[1] or "", m[3]
+        weekday = _WEEKDAY_NUMBER.get(day, int(day) - 1 if day.isdigit() else 0)
+        monday = today - dt.timedelta(days=today.weekday())
+        weeks = 2 if which.startswith("下下") else 1 if which.startswith("下") else 0
+        when = monday + dt.timedelta(days=7 * weeks + weekday)
+        if not which and when < today:
+            when += dt.timedelta(days=7)      # 礼拜一 alone: the next one
+        return when.isoformat()
+    m = _MONTH_DAY.fullmatch(text)
+    if m and "月" not in m[2]:
+        day = w.spoken_number(m[2])
+        if day is None or not 1 <= day <= 31:
+            return None
+        year, month = today.year, today.month
+        if (m[1] or "").startswith("下") or (not m[1] and day < today.day):
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return _real_date(year, month, day)
+    return None
 
 
 def _without_year(field: FieldSpec, month: int, day: int, today: dt.date) -> str:

@@ -14,6 +14,21 @@ from kiosk.voices import say
 _PADDING = ("周岁", "岁", "个", "人", "次", "口", "今年", "大概", "左右", "我", "有", "了", "是", "一共", "共")
 
 
+_SPAN = re.compile(r"^(?:我要|要|订|大概)?(半|[一两二三四五六七八九十\d]+)?个?(礼拜|星期|周|月)(吧|的|了)?$")
+
+
+def _days_in(text: str) -> int | None:
+    """一个礼拜 -> 7, 两周 -> 14, 半个月 -> 15, 一个月 -> 30: how people count days."""
+    m = _SPAN.match(text)
+    if not m:
+        return None
+    per = 30 if m[2] == "月" else 7
+    if m[1] == "半":
+        return per // 2 if per == 30 else None
+    count = w.spoken_number(m[1]) if m[1] else 1
+    return count * per if count else None
+
+
 class IntegerKind(FieldKind):
     """A bounded whole number."""
 
@@ -32,6 +47,10 @@ class IntegerKind(FieldKind):
     @staticmethod
     def _number(field: FieldSpec, said: str) -> int | None:
         text = w.squash(said)
+        if field.unit == "天":
+            days = _days_in(text)
+            if days is not None:
+                return days
         for pad in sorted(set(_PADDING) | ({field.unit} - {""}), key=len, reverse=True):
             # whole padding words first, so 一 of 一共 is not read as a digit
             text = text.replace(pad, "")

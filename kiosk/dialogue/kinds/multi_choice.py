@@ -13,6 +13,7 @@ from kiosk.dialogue.refusal import Invalid
 from kiosk.voices import say
 
 ALL_WORDS = ("都要", "全部", "全都要", "都选", "全选", "所有的", "都需要")
+_ALL = re.compile(r"(我)?(两个|两顿|两样|两种|这些|几样|全部)?(都|全)(要|订|选|需要)(了|吧|的)?")
 _JOINERS = re.compile(r"还有|以及|也要|还要|加上|另外|和|跟|与|、|，|,|；|;")
 
 
@@ -25,7 +26,7 @@ class MultiChoiceKind(FieldKind):
 
     def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:
         text = w.squash(" ".join(words))[:one.MAX_CHOICE_CHARS * 2]
-        if one.strip_soft(text) in ALL_WORDS:
+        if one.strip_soft(text) in ALL_WORDS or _ALL.fullmatch(text):
             return [c.value for c in field.choices]  # validate() says so if that is too many
         whole = one.pick_one(field.choices, text)
         if isinstance(whole, Choice) and one.exactly(whole, text):
