@@ -315,3 +315,48 @@ def test_a_weekday_at_a_birth_date_is_no_date():
 def test_body_not_so_good_is_fair():
     run = Run("living_alone_care").to("health").hear("身体 不 太 好")
     assert run.s.pending == "fair"
+
+
+# --- who applies, the review, the end ---------------------------------------------------------
+
+@pytest.mark.parametrize("said", ["我 是 替 我 妈 办 的", "给 我 爸 办", "我 老伴 的"])
+def test_applying_for_a_parent_is_proxy_not_self(said):
+    run = Run("senior_card").hear(said)
+    assert run.s.pending == "proxy"
+
+
+def test_full_width_digits_read_as_digits():
+    run = Run("senior_card").to("id_number").hear("１１０１０５１９４９１２３１００２Ｘ")
+    assert run.s.pending == SAMPLE_ID
+
+
+def at_review() -> Run:
+    run = Run("residence_certificate")
+    for _ in range(40):
+        if run.s.stage is Stage.REVIEW:
+            return run
+        run.to(run.s.field.id)
+        run.hear("本人" if run.s.field.id == "applicant" else sample_transcript(run.s.field, SITE, TODAY), "对")
+    raise AssertionError("never reached the review")
+
+
+@pytest.mark.parametrize("said, field_id", [("电话 不 对", "phone"), ("改 一下 地址", "address"),
+                                            ("名字 错 了", "name"), ("身份证 号 不对", "id_number")])
+def test_naming_a_wrong_answer_at_the_review_asks_it_again(said, field_id):
+    run = at_review().hear(said)
+    assert run.s.stage is Stage.ASK and run.s.field.id == field_id
+    run.hear("一 三 九 一 二 三 四 五 六 七 八" if field_id == "phone" else sample_transcript(run.s.field, SITE, TODAY), "对")
+    assert run.s.stage is Stage.REVIEW
+
+
+def test_silence_at_the_review_asks_for_submit_not_yes_or_no():
+    run = at_review().hear("")
+    assert run.last().type is EventType.NO_INPUT and "提交" in run.last().data["text"]
+
+
+@pytest.mark.parametrize("said", ["可以 了", "好 了 谢谢", "没 了", "不用 了 谢谢", "够 了"])
+def test_thats_all_after_submitting_ends_the_visit(said):
+    run = at_review().hear("提交")
+    assert run.s.stage is Stage.DONE
+    run.hear(said)
+    assert run.last().type is EventType.ENDED

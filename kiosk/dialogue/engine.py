@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
+import unicodedata
 import uuid
 from enum import Enum
 from typing import Any
@@ -228,10 +229,12 @@ class Session:
 
     def hear(self, transcript: str, confidence: float = 1.0) -> None:
         """A speech transcript, shaped as vosk returns it ('一 三 八 ...'); '' is silence."""
-        transcript = (transcript or "").strip()
+        # Full-width digits and letters (１３８, Ｘ) from a pasted or typed line read as ASCII.
+        transcript = unicodedata.normalize("NFKC", transcript or "").strip()
         self._emit(EventType.HEARD, transcript=transcript, confidence=confidence, via=Via.SPEECH)
         if self.stage is Stage.DONE:
-            answer = yes_no(transcript)
+            # 还要办别的事吗？ — 可以了 / 好了 / 没了 mean "that is all", not a yes
+            answer = False if w.says_thats_all(transcript) else yes_no(transcript)
             if answer is not None:
                 self.visit.another() if answer else self.visit.end(EndReason.DONE)
             return
@@ -263,6 +266,11 @@ class Session:
             if self.stage is Stage.REVIEW and self._said_submit(transcript):
                 self.submit()
                 return
+            if self.stage is Stage.REVIEW:
+                named = self._field_named(transcript)
+                if named is not None:
+                    self.edit(named)        # 电话不对 / 改一下地址: that answer again
+                    return
         if command is not None:
             self._command(command)
             return
@@ -460,6 +468,8 @@ class Session:
             # The screen shows the whole number; the public speaker says only 尾号XXXX.
             text = say("readback.reask", value=display(self.field, self.pending))
             speech = say("readback.reask", value=spoken(self.field, self.pending, self.visit.private_audio))
+        elif self.stage is Stage.REVIEW:
+            text = say("review.ask")          # the review asks for 提交, not 对 / 不对
         else:
             text = say("yes_no.reask")
         self._emit(EventType.NO_INPUT, field_id=self.field.id, count=n, text=text, speech=speech or text,
@@ -832,6 +842,21 @@ class Session:
         speech = say("readback.reask", value=spoken(f, self.pending, self.visit.private_audio))
         self._emit(EventType.REJECTED, field_id=None, key="readback.reask", text=text, speech=speech,
                    attempts=0, reason=RefusalReason.YES_NO_NEEDED, counts=False)
+
+    def _field_named(self, transcript: str) -> str | None:
+        """At the review, '电话 不 对' / '改 一下 地址' / '名字': the one answered field meant."""
+        text = w.squash(transcript)
+        if not text or len(text) > 24:
+            return None
+        changing = bool(re.search(r"不对|错|改|重新|换|不是", text))
+        meant = []
+        for item in self.review_items():
+            f = next(x for x in self.fields if x.id == item["field_id"])
+            names = {w.squash(f.label), *w.FIELD_NAMES.get(f.type.value, ())}
+            named = [n for n in names if n and n in text]
+            if named and (changing or text in names):
+                meant.append(f.id)
+        return meant[0] if len(meant) == 1 else None
 
     @staticmethod
     def _said_submit(transcript: str) -> bool:

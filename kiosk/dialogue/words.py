@@ -239,6 +239,21 @@ def says_skip(transcript: str) -> bool:
     return text in SKIP_WORDS
 
 
+_THATS_ALL = re.compile(r"(好|行|可以|够|没|没有|不用|不办|就这些|没事|没别的|没有别的)了+(谢谢|谢谢你|谢谢您)?")
+
+
+def says_thats_all(transcript: str) -> bool:
+    """'可以 了' / '好 了 谢谢' / '没 了': after 还要办别的事吗, the resident is done."""
+    return bool(_THATS_ALL.fullmatch(re.sub(r"^(嗯|哦|啊)+", "", squash(transcript))))
+
+
+# How residents name a kind of answer at the review ('电话不对'), besides the field's label.
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "phone": ("电话", "手机", "号码"), "id_number": ("身份证",), "name": ("名字", "姓名"),
+    "address": ("地址", "住址", "门牌", "房间"), "date": ("日期", "生日", "哪天"),
+}
+
+
 def spoken_digits(text: str) -> str | None:
     """'幺三八 洞 1 叉' -> '13801X': digit words read one by one; None if anything else."""
     text = re.sub(r"\s+", "", text or "")
