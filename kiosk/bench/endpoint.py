@@ -8,8 +8,9 @@ completetimeout vs incompletetimeout). The turn a resident waits is measured in 
   decode          wall time from the endpoint to vosk's final result;
   understand      wall time for the real engine session to understand the transcript and
                   emit its read-back event;
-  read-back audio wall time for espeak-ng to render the read-back (a read-back holds personal
-                  data and is never cached), i.e. until the first sample can play.
+  read-back audio wall time for the pronunciation step and espeak-ng to render the read-back
+                  (a read-back holds personal data and is never cached), i.e. until the
+                  first sample can play.
 The same answers decoded with the fixed per-type pause (the old policy) are measured side by
 side. The cut-off check plays a speaker who pauses 1.5 s in the middle of a number and reports
 whether the answer was cut at the pause.
@@ -232,8 +233,10 @@ def decode_turn(rec, pcm: bytes, ftype: str, lang: str, *, judged: bool, synth=N
     turn.understood = bool(said)
     if said and synth is not None:
         data = getattr(said[0], "data", None) or vars(said[0])
+        from kiosk.speech.pronounce import pronounce
+
         t = time.perf_counter()
-        synth.render_bytes(data.get("speech", ""))
+        synth.render_bytes(pronounce(data.get("speech", "")))   # as the speaker does it
         turn.render = time.perf_counter() - t
     return turn
 
