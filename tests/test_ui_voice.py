@@ -5,10 +5,11 @@ import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
+from ui_support import press, tile, touch  # noqa: E402
+
 from kiosk.ui import harness  # noqa: E402
 from kiosk.voice.controls import RATE_STEPS  # noqa: E402
 from kiosk.voices import say  # noqa: E402
-from ui_support import press, tile, touch  # noqa: E402
 
 
 def open_modal(cls):
