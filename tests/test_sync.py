@@ -25,6 +25,7 @@ from central_support import (
 from kiosk.central.store import CentralStore
 from kiosk.cli import main as cli_main
 from kiosk.config import load_settings
+from kiosk.store.sqlite import SqliteStore
 from kiosk.sync.client import REGISTERED_META, SyncClient, SyncError
 from kiosk.sync.worker import SyncWorker, backoff_s, start_sync
 
@@ -355,11 +356,25 @@ def test_items_refused_for_good_do_not_hold_up_the_rest(tmp_path):
     with SyncClient(store, "https://central.invalid", "t", "K01", batch_size=2,
                     transport=httpx.MockTransport(handler)) as client:
         report = client.sync_once()
-        assert report.sent == 3 and report.failed == 3 and report.pending == 3 and report.error == "refused"
+        assert (report.sent, report.refused, report.failed, report.pending, report.error) == (3, 3, 0, 0, "")
         assert {s.uuid for s in good} == {u for batch in posts for u in batch} - bad
-        before = len(posts)
-        again = client.sync_once()                     # the refused ones are not posted again
-        assert again.sent == 0 and again.pending == 3 and posts[before:] == []
+    # Set aside in the file, not in the process: a restarted kiosk (new client, store reopened)
+    # does not post them either, and they are still there for staff.
+    store.close()
+    store = SqliteStore(tmp_path / "K01.db", "K01")
+    before = len(posts)
+    with SyncClient(store, "https://central.invalid", "t", "K01", batch_size=2,
+                    transport=httpx.MockTransport(handler)) as client:
+        again = client.sync_once()
+    assert (again.sent, again.refused, again.pending) == (0, 0, 0) and posts[before:] == []
+    refused = store.outbox.refused()
+    assert [r.receipt_no for r in refused] == [s.receipt_no for s in poison]
+    assert {r.reason for r in refused} == {"bad_text"} and store.outbox.count_refused() == 3
+    # staff send one back by hand: it is posted again (and refused again here)
+    assert store.outbox.resend([poison[1].receipt_no]) == 1 and store.outbox.count_pending() == 1
+    with SyncClient(store, "https://central.invalid", "t", "K01", transport=httpx.MockTransport(handler)) as client:
+        third = client.sync_once()
+    assert posts[-1] == [poison[1].uuid] and third.refused == 1 and store.outbox.count_refused() == 3
     store.close()
 
 

@@ -1,4 +1,4 @@
-"""The kiosk API: register a kiosk's key, post outbox batches (bearer token per kiosk)."""
+"""The kiosk API: register a kiosk's key, post outbox batches, tell a kiosk its highest receipt (bearer token)."""
 from __future__ import annotations
 
 import logging
@@ -66,7 +66,8 @@ def post_submissions(request: Request, body: Annotated[dict, Body()],
     if rejected:
         log.warning("kiosk %s: %d item(s) refused: %s", me, len(rejected),
                     ", ".join(sorted({r.reason for r in rejected})))
-    answer: dict = {"accepted": accepted, "rejected": [{"uuid": r.uuid, "reason": r.reason} for r in rejected]}
+    answer: dict = {"accepted": accepted, "rejected": [{"uuid": r.uuid, "reason": r.reason} for r in rejected],
+                    "receipt_high": store.receipt_high(me)}
     if "audit" in body:       # the kiosk's audit chain head rides with each batch
         head, at_anchor = _audit_block(body["audit"])
         verdict = store.note_audit_head(me, head, at_anchor) if head is not None else "bad_audit"
@@ -80,6 +81,14 @@ def audit_anchor(kiosk_id: str, request: Request, me: Annotated[str, Depends(aut
     if kiosk_id != me:
         raise HTTPException(403, "token belongs to another kiosk")
     return _public_anchor(_store(request).audit_anchor(me))
+
+
+@router.get("/kiosks/{kiosk_id}/receipts")
+def receipt_floor(kiosk_id: str, request: Request, me: Annotated[str, Depends(authenticated_kiosk)]) -> dict:
+    """The highest receipt number this kiosk has synced: a kiosk that lost data numbers above it."""
+    if kiosk_id != me:
+        raise HTTPException(403, "token belongs to another kiosk")
+    return {"receipt_high": _store(request).receipt_high(me)}
 
 
 def _public_anchor(anchor: dict) -> dict:

@@ -125,6 +125,20 @@ MIGRATIONS: list[str] = [
         verdict     text NOT NULL                  -- ok | rewritten | rewound
     );
     """,
+    # v5: the highest receipt number each kiosk has synced (day + sequence), kept beyond retention,
+    # so a kiosk that lost its data resumes numbering above it (the answer to every batch).
+    # Sequences of more than 9 digits are not kept (no kiosk issues a billion receipts a day).
+    """
+    ALTER TABLE kiosks ADD COLUMN receipt_day text NOT NULL DEFAULT '';
+    ALTER TABLE kiosks ADD COLUMN receipt_seq bigint NOT NULL DEFAULT 0;
+    UPDATE kiosks k SET receipt_day = h.day, receipt_seq = h.seq FROM (
+        SELECT DISTINCT ON (kiosk_id) kiosk_id, split_part(receipt_no, '-', 1) AS day,
+               substring(receipt_no FROM '-([0-9]{1,9})$')::bigint AS seq
+        FROM submissions WHERE receipt_no ~ '^[0-9]{8}-.*-[0-9]{1,9}$'
+        ORDER BY kiosk_id, split_part(receipt_no, '-', 1) DESC,
+                 substring(receipt_no FROM '-([0-9]{1,9})$')::bigint DESC) h
+    WHERE k.kiosk_id = h.kiosk_id;
+    """,
 ]
 
 

@@ -301,6 +301,7 @@ class CentralStore:
         accepted: list[str] = []
         rejected: list[Rejected] = []
         rings: dict[str, Keyring | None] = {}
+        high: tuple[str, int] = ("", 0)        # the batch's highest receipt (day, sequence)
         with self.connect() as conn:
             for raw in items:
                 uuid = raw.get("uuid") if isinstance(raw, dict) and isinstance(raw.get("uuid"), str) else ""
@@ -328,7 +329,23 @@ class CentralStore:
                     rejected.append(Rejected(item["uuid"], "uuid_taken"))
                 else:
                     accepted.append(item["uuid"])
+                    high = max(high, receipt_key(item["receipt_no"]))
+            if high > ("", 0):
+                conn.execute("UPDATE kiosks SET receipt_day = %s, receipt_seq = %s WHERE kiosk_id = %s "
+                             "AND (receipt_day, receipt_seq) < (%s, %s)", (*high, kiosk_id, *high))
         return accepted, rejected
+
+    def receipt_high(self, kiosk_id: str) -> str:
+        """The highest receipt number this kiosk has synced ('' for none), kept after retention purges.
+
+        A kiosk that lost data (a wiped disk, an older backup) raises its numbering above it.
+        """
+        with self.connect() as conn:
+            row = conn.execute("SELECT receipt_day, receipt_seq FROM kiosks WHERE kiosk_id = %s",
+                               (kiosk_id,)).fetchone()
+        if not row or not row["receipt_day"]:
+            return ""
+        return f"{row['receipt_day']}-{kiosk_id}-{row['receipt_seq']:04d}"
 
     def _seal_plain_text(self, conn: psycopg.Connection, kiosk_id: str, item: dict, open_ids: set[str],
                          rings: dict[str, Keyring | None]) -> dict:
@@ -559,6 +576,12 @@ class CentralStore:
         """Forget a session."""
         with self.connect() as conn:
             conn.execute("DELETE FROM staff_sessions WHERE id_hash = %s", (sha256_hex(cookie),))
+
+
+def receipt_key(receipt_no: str) -> tuple[str, int]:
+    """(day, sequence) of a checked receipt number, for ordering; ('', 0) past 9 digits of sequence."""
+    day, _, seq = receipt_no.rpartition("-")
+    return (day.split("-", 1)[0], int(seq)) if len(seq) <= 9 else ("", 0)
 
 
 def _printable(text: str) -> bool:

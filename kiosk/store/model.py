@@ -5,7 +5,7 @@ The dialogue engine talks only to `SubmissionStore`; `SqliteStore` (real file) a
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -133,6 +133,22 @@ class OutboxItem:
     sent_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class RefusedItem:
+    """An outbox item the central refused for good: kept, not resent until staff say so."""
+
+    id: int
+    receipt_no: str
+    form_id: str
+    reason: str              # the central's reason code (bad_text, wrong_kiosk, ...)
+    refused_at: datetime
+
+
+def reason_code(reason: str) -> str:
+    """A refusal reason as stored: a short code of letters, digits and _ (anything else dropped)."""
+    return "".join(c for c in reason if c.isascii() and (c.isalnum() or c == "_"))[:40] or "unknown"
+
+
 @runtime_checkable
 class SubmissionStore(Protocol):
     """The whole store interface: SqliteStore (a file) and MemoryStore (`:memory:`) both give it.
@@ -217,4 +233,16 @@ class OutboxLike(Protocol):
         """Record that these items reached the central service; return how many changed."""
 
     def count_pending(self) -> int:
-        """How many items are unsent."""
+        """How many items wait to be sent (not those refused for good)."""
+
+    def mark_refused(self, reasons: Mapping[int, str]) -> int:
+        """Set aside items the central refused for good ({outbox id: reason}); never resent automatically."""
+
+    def refused(self) -> list[RefusedItem]:
+        """Items set aside after a refusal for good."""
+
+    def count_refused(self) -> int:
+        """How many items were refused for good."""
+
+    def resend(self, receipts: Iterable[str] | None = None) -> int:
+        """Put refused items back in the queue (all, or those receipt numbers)."""

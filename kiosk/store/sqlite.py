@@ -27,7 +27,7 @@ from kiosk.store.keyring import (
     check_code_matches,
     secret_problem,
 )
-from kiosk.store.model import Draft, OutboxItem, StoreError, Submission
+from kiosk.store.model import Draft, OutboxItem, RefusedItem, StoreError, Submission, reason_code
 from kiosk.store.payload import (
     decode_answers,
     encode_answers,
@@ -77,6 +77,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE submissions ADD COLUMN shown_at TEXT;
     UPDATE submissions SET shown_at = created_at;
     """,
+    # 3: items the central refused for good (bad_text, wrong_kiosk...) are set aside, never resent
+    # automatically, never deleted: staff see them (`kiosk sync status`) and resend them by hand
+    # (`kiosk sync resend`). Rows from before have NULL here: pending as they were.
+    """
+    ALTER TABLE outbox ADD COLUMN refused_at TEXT;
+    ALTER TABLE outbox ADD COLUMN refused_reason TEXT;
+    """,
 ]
 
 KEYRING_META = "store.keyring"
@@ -97,12 +104,54 @@ class Outbox:
         self._clock = clock
 
     def pending(self, limit: int = 100) -> list[OutboxItem]:
-        """The oldest unsent items, at most `limit`."""
+        """The oldest unsent items, at most `limit` (items refused for good are not among them)."""
         with self._db.read("outbox pending") as conn:
             rows = conn.execute(
                 "SELECT id, submission_uuid, payload, created_at FROM outbox "
-                "WHERE sent_at IS NULL ORDER BY id LIMIT ?", (limit,)).fetchall()
+                "WHERE sent_at IS NULL AND refused_at IS NULL ORDER BY id LIMIT ?", (limit,)).fetchall()
         return [OutboxItem(r[0], r[1], parse_payload(r[2], r[1]), datetime.fromisoformat(r[3])) for r in rows]
+
+    def mark_refused(self, reasons: Mapping[int, str]) -> int:
+        """Set aside items the central refused for good ({outbox id: reason code}); return how many changed.
+
+        They stay in the outbox (never lost) but are not sent again until `resend` puts them back.
+        """
+        if not reasons:
+            return 0
+        now = self._clock().isoformat()
+        with self._db.transaction("outbox mark refused") as conn:
+            return sum(conn.execute("UPDATE outbox SET refused_at = ?, refused_reason = ? "
+                                    "WHERE id = ? AND sent_at IS NULL AND refused_at IS NULL",
+                                    (now, reason_code(reason), i)).rowcount for i, reason in reasons.items())
+
+    def refused(self) -> list[RefusedItem]:
+        """Items set aside after a refusal for good, oldest first (receipt numbers and reasons, no answers)."""
+        with self._db.read("outbox refused") as conn:
+            rows = conn.execute(
+                "SELECT o.id, s.receipt_no, s.form_id, o.refused_reason, o.refused_at FROM outbox o "
+                "LEFT JOIN submissions s ON s.uuid = o.submission_uuid "
+                "WHERE o.sent_at IS NULL AND o.refused_at IS NOT NULL ORDER BY o.id").fetchall()
+        return [RefusedItem(r[0], r[1] or "", r[2] or "", r[3] or "", datetime.fromisoformat(r[4])) for r in rows]
+
+    def count_refused(self) -> int:
+        """How many unsent items were refused for good and wait for staff."""
+        with self._db.read("outbox count refused") as conn:
+            return conn.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL "
+                                "AND refused_at IS NOT NULL").fetchone()[0]
+
+    def resend(self, receipts: Iterable[str] | None = None) -> int:
+        """Put refused items back in the queue (all, or those of these receipt numbers); return how many.
+
+        A staff decision (e.g. after the central was upgraded or fixed), never automatic.
+        """
+        with self._db.transaction("outbox resend") as conn:
+            if receipts is None:
+                return conn.execute("UPDATE outbox SET refused_at = NULL, refused_reason = NULL "
+                                    "WHERE sent_at IS NULL AND refused_at IS NOT NULL").rowcount
+            return sum(conn.execute(
+                "UPDATE outbox SET refused_at = NULL, refused_reason = NULL WHERE sent_at IS NULL "
+                "AND refused_at IS NOT NULL AND submission_uuid IN "
+                "(SELECT uuid FROM submissions WHERE receipt_no = ?)", (r,)).rowcount for r in receipts)
 
     def mark_sent(self, ids: Iterable[int]) -> int:
         """Record that these items reached the central service; return how many changed."""
@@ -115,9 +164,10 @@ class Outbox:
                                     (sent, i)).rowcount for i in ids)
 
     def count_pending(self) -> int:
-        """How many items are unsent."""
+        """How many items wait to be sent (not counting those refused for good: `count_refused`)."""
         with self._db.read("outbox count") as conn:
-            return conn.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+            return conn.execute("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL "
+                                "AND refused_at IS NULL").fetchone()[0]
 
 
 class SqliteStore:
@@ -377,7 +427,8 @@ class SqliteStore:
             conn.execute("INSERT INTO sequences (scope, value) VALUES (?, ?) "
                          "ON CONFLICT (scope) DO UPDATE SET value = max(value, excluded.value)",
                          (f"receipt:{self.kiosk_id}:{day}", seq))
-            if self.guard is not None:
+            # The guard keeps one day: a floor for an older day must not replace today's number.
+            if self.guard is not None and day >= self.guard.read().day:
                 self.guard.issued(self.keyring.key_id, day, seq)
         return True
 

@@ -29,8 +29,10 @@ log = logging.getLogger(__name__)
 API = "/api/v1"
 PROTOCOL_VERSION = 1
 REGISTERED_META = "sync.registered"   # in the kiosk's meta table: what was registered where
-# Refusals that may pass: retried next round. Any other reason (bad_text, wrong_kiosk...) is for good.
-TRANSIENT_REFUSALS = frozenset({"unknown_key", "db_refused"})
+# Refusals that may pass: retried next round (newer_payload: the central is upgraded after the
+# kiosk). Any other reason (bad_text, wrong_kiosk...) is for good: the item is set aside in the
+# outbox for staff (`kiosk sync status` / `resend`), never resent automatically.
+TRANSIENT_REFUSALS = frozenset({"unknown_key", "db_refused", "newer_payload"})
 
 
 class SyncError(KioskError):
@@ -51,6 +53,7 @@ class SyncReport:
     pending: int
     error: str = ""            # SyncError code when the round stopped early
     audit: str = ""            # the central's verdict on this kiosk's audit head: ok | rewritten | rewound
+    refused: int = 0           # items the central refused for good this round (set aside in the outbox)
 
     @property
     def ok(self) -> bool:
@@ -100,7 +103,7 @@ class SyncClient:
         self._verdict = ""
         self._refusals: set = set()             # reasons the central gave for refused items, last batch
         self._rejected: list[tuple[str, str]] = []   # (uuid, reason) of the last batch
-        self._refused_ids: set[int] = set()     # outbox ids refused for good (this process)
+        self.numbering_checked = False          # the central's highest receipt number was applied
         self._http = httpx.Client(
             base_url=self.url, timeout=timeout_s, transport=transport,
             headers={"Authorization": f"Bearer {token}", "User-Agent": f"kiosk-sync/{PROTOCOL_VERSION}"})
@@ -112,17 +115,18 @@ class SyncClient:
         Every batch carries the audit chain head; with nothing to send, an empty batch carries it
         when it moved since the central's anchor.
         """
-        sent = failed = 0
+        sent = failed = refused = 0
         self._verdict = ""
         reregistered = False
         try:
+            if not self.numbering_checked:      # first: a kiosk that lost data numbers above the central's
+                self.resume_numbering()
             self.register()
             self._anchor = self._central_anchor()
             while True:
-                # Items the central refused for good are skipped while this process runs, so they
-                # never hold up the ones behind them (they stay pending and count as not sent).
-                items = [i for i in self.store.outbox.pending(self.batch_size + len(self._refused_ids))
-                         if i.id not in self._refused_ids][:self.batch_size]
+                # Items refused for good are set aside in the outbox (mark_refused), so they never
+                # hold up the ones behind them and are not resent until staff say so.
+                items = self.store.outbox.pending(self.batch_size)
                 if not items:
                     if self._head_moved():
                         self._post_batch([])
@@ -138,23 +142,25 @@ class SyncClient:
                     reregistered = True
                     continue
                 if len(done) < len(items):
-                    failed += len(items) - len(done)
-                    for_good = {by_uuid[u] for u, reason in self._rejected
-                                if u in by_uuid and reason not in TRANSIENT_REFUSALS}
-                    self._refused_ids |= for_good
-                    log.warning("central service refused %d of %d items (%s)", len(items) - len(done), len(items),
-                                ", ".join(sorted({r for _, r in self._rejected})) or "not listed")
+                    for_good = {by_uuid[u]: reason for u, reason in self._rejected
+                                if u in by_uuid and u not in acked and reason not in TRANSIENT_REFUSALS}
+                    refused += self.store.outbox.mark_refused(for_good)
+                    failed += len(items) - len(done) - len(for_good)
+                    log.warning("central service refused %d of %d items (%s); %d set aside for staff",
+                                len(items) - len(done), len(items),
+                                ", ".join(sorted({r for _, r in self._rejected})) or "not listed", len(for_good))
                     if len(done) + len(for_good) < len(items):   # something else: next round, do not spin
                         break
         except SyncError as err:
             log.warning("sync stopped: %s (%d sent this round)", err, sent)
-            return SyncReport(sent, failed + self._unsent_in_flight(), self._pending(), err.code, self._verdict)
+            return SyncReport(sent, failed + self._unsent_in_flight(), self._pending(), err.code, self._verdict,
+                              refused)
         except StoreError as err:
             log.error("sync stopped by the kiosk store: %s", err.code)
-            return SyncReport(sent, failed, self._pending(), "store", self._verdict)
-        if sent or failed:
-            log.info("sync: %d sent, %d not acknowledged", sent, failed)
-        return SyncReport(sent, failed, self._pending(), "refused" if failed else "", self._verdict)
+            return SyncReport(sent, failed, self._pending(), "store", self._verdict, refused)
+        if sent or failed or refused:
+            log.info("sync: %d sent, %d not acknowledged, %d refused for good", sent, failed, refused)
+        return SyncReport(sent, failed, self._pending(), "refused" if failed else "", self._verdict, refused)
 
     def _unsent_in_flight(self) -> int:
         # After a transport error the batch that was in flight counts as failed (it stays pending).
@@ -183,7 +189,39 @@ class SyncClient:
         log.info("registered kiosk %s key %s with the central service", self.kiosk_id, body["key_id"])
         return True
 
-    # --- transport ----------------------------------------------------------------------
+    # --- receipt numbering after data loss -------------------------------------------------
+    def resume_numbering(self, timeout_s: float | None = None) -> str:
+        """Ask the central for the highest receipt number it holds from this kiosk and number above it.
+
+        A kiosk whose disk was wiped, or restored from an older backup, would otherwise issue
+        numbers the central already has. Returns that number ('' when the central has none, or is
+        too old to say); SyncError when it cannot be asked. Done once per client, then each batch
+        answer carries the number too.
+        """
+        try:
+            answer = self._request("GET", f"{API}/kiosks/{self.kiosk_id}/receipts", None, timeout_s)
+        except SyncError as err:
+            if err.code == "refused" and "HTTP 404" in err.detail:
+                self.numbering_checked = True      # a central from before receipt floors
+                return ""
+            raise
+        high = answer.get("receipt_high") if isinstance(answer, dict) else None
+        self._apply_floor(high)
+        self.numbering_checked = True
+        return high if isinstance(high, str) else ""
+
+    def _apply_floor(self, high: object) -> None:
+        if not isinstance(high, str) or not high:
+            return
+        try:
+            if self.store.raise_receipt_floor(high):
+                log.warning("receipt numbering raised above %s, the highest number the central service holds "
+                            "from this kiosk (this kiosk had lost data)", high)
+        except StoreError as err:
+            if err.code != "bad_answer":
+                raise
+            log.warning("the central service's highest receipt number is malformed; ignored")
+
     # --- the audit chain head -------------------------------------------------------------
     def _audit_log(self):
         if self._audit is None:
@@ -223,6 +261,7 @@ class SyncClient:
         self._rejected = [(str(r.get("uuid")), str(r.get("reason"))) for r in rejected if isinstance(r, dict)] \
             if isinstance(rejected, list) else []
         self._refusals = {reason for _, reason in self._rejected}
+        self._apply_floor(answer.get("receipt_high"))
         audit = answer.get("audit")
         if isinstance(audit, dict):
             self._anchor = audit.get("anchor")
@@ -240,9 +279,12 @@ class SyncClient:
                 return None
             raise
 
-    def _request(self, method: str, path: str, body: dict | None) -> dict:
+    def _request(self, method: str, path: str, body: dict | None, timeout_s: float | None = None) -> dict:
         try:
-            response = self._http.request(method, path, json=body)
+            if timeout_s is None:
+                response = self._http.request(method, path, json=body)
+            else:
+                response = self._http.request(method, path, json=body, timeout=timeout_s)
         except httpx.TimeoutException as err:
             raise SyncError("timeout", type(err).__name__) from None
         except httpx.TransportError as err:     # refused, reset, DNS, a dropped answer

@@ -33,6 +33,7 @@ class SyncWorker:
         self.last: SyncReport | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self.first_round = threading.Event()    # set when the first round ended (numbering checked if reachable)
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -63,12 +64,18 @@ class SyncWorker:
                 log.exception("sync round crashed")
                 self.last = SyncReport(0, 0, -1, "internal")
             self.failures = 0 if self.last.ok else self.failures + 1
+            self.first_round.set()
             self._wake.wait(backoff_s(self.failures, self.interval_s, self.cap_s))
             self._wake.clear()
 
 
 def start_sync(settings, store) -> SyncWorker | None:
-    """A started worker for the `[sync]` settings, or None when no central url is configured."""
+    """A started worker for the `[sync]` settings, or None when no central url is configured.
+
+    Its first round starts at once and first asks the central for this kiosk's highest receipt
+    number (kiosk.sync.client.SyncClient.resume_numbering), long before a resident who has just
+    walked up can finish a form; `first_round` is set when that round ended.
+    """
     if not settings.sync.url:
         return None
     client = SyncClient(store, settings.sync.url, settings.sync.token, settings.site.kiosk_id,
