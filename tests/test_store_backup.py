@@ -183,3 +183,19 @@ def test_the_kiosk_backs_up_on_its_maintenance_round(tmp_path, monkeypatch):
         assert len(list((tmp_path / "bk").glob("kiosk-K01-*.db"))) == 1
     finally:
         runtime.store.close()
+
+
+def test_a_floor_for_an_older_day_never_moves_the_guard_back(tmp_path):
+    from datetime import timedelta
+
+    from kiosk.store.guard import ReceiptGuard
+
+    clock = FakeClock()
+    db = tmp_path / "kiosk.db"
+    with SqliteStore(db, "K01", secret=SECRET, kdf=FAST, clock=clock) as s:
+        today = [s.submit(a_draft(i)).receipt_no for i in range(3)]
+        yesterday = (clock.now - timedelta(days=1)).strftime("%Y%m%d")
+        assert s.raise_receipt_floor(f"{yesterday}-K01-0900")       # e.g. the central's highest
+        state = ReceiptGuard(db).read()
+        assert (state.day, state.seq) == (today[0].split("-")[0], 3)   # today's number still guarded
+        assert seq(s.submit(a_draft()).receipt_no) == 4
