@@ -4,10 +4,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import re
 import sys
 
+from kiosk.common.chain import HEAD
 from kiosk.config import load_settings
-from kiosk.staff.audit import AuditLog
+from kiosk.staff.audit import AuditHead, AuditLog
 from kiosk.staff.errors import StaffError
 from kiosk.staff.pin import PinVault
 from kiosk.staff.tickets import TicketBook
@@ -28,6 +30,9 @@ def register(subparsers) -> None:
     audit.add_argument("--verify", action="store_true",
                        help="check the keyed chain with the staff secret ($KIOSK_STAFF_SECRET, [store] secret_file, "
                             "or asked); without it only the links; exit 1 if broken")
+    audit.add_argument("--anchor", metavar="ID:HASH:COUNT",
+                       help="with --verify: the head the central kept for this kiosk (the output of "
+                            "`kiosk central audit-anchor KIOSK_ID`); exit 1 if the log no longer passes through it")
     audit.set_defaults(func=_audit)
     tickets = sub.add_parser("tickets", help="list handoff tickets (open ones, or --day)")
     tickets.add_argument("--day", help="every ticket of this day (YYYY-MM-DD; 'today' allowed)")
@@ -66,7 +71,28 @@ def _set_pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_anchor(text: str) -> AuditHead:
+    """An AuditHead from `ID:HASH:COUNT` (what `kiosk central audit-anchor` prints); ValueError if malformed."""
+    parts = text.strip().split(":")
+    if len(parts) != 3 or not re.fullmatch(HEAD, parts[1]):
+        raise ValueError("the anchor is ID:HASH:COUNT, as `kiosk central audit-anchor KIOSK_ID` prints it")
+    row_id, count = int(parts[0]), int(parts[2])
+    if row_id < 0 or count < 0:
+        raise ValueError("the anchor's id and count are not negative")
+    return AuditHead(row_id, parts[1], count)
+
+
 def _audit(args: argparse.Namespace) -> int:
+    anchor = None
+    if args.anchor:
+        if not args.verify:
+            print("--anchor goes with --verify", file=sys.stderr)
+            return 2
+        try:
+            anchor = parse_anchor(args.anchor)
+        except ValueError as err:
+            print(f"kiosk staff audit: {err}", file=sys.stderr)
+            return 2
     settings, store = _open(args)
     with store:
         log = AuditLog(store.db)
@@ -79,9 +105,12 @@ def _audit(args: argparse.Namespace) -> int:
             keyed = bool(secret)
             if keyed:
                 store.unlock(secret)        # StoreError('wrong_secret') at the CLI boundary
-            bad = log.verify(store.keyring if keyed else None)
+            bad = log.verify(store.keyring if keyed else None, anchor=anchor)
             how = "keyed: every row's HMAC from the first key" if keyed else \
                 "links only: give the staff secret for the keyed check"
+            if anchor is not None and anchor.id:
+                how += f"; passes through the central's anchor row {anchor.id}" if anchor.id not in bad else \
+                    f"; does NOT pass through the central's anchor row {anchor.id} (rewritten or cut)"
             print(f"audit chain intact ({how})" if not bad else f"audit chain BROKEN at rows {bad} ({how})")
             return 1 if bad else 0
     return 0
