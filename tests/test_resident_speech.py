@@ -360,3 +360,35 @@ def test_thats_all_after_submitting_ends_the_visit(said):
     assert run.s.stage is Stage.DONE
     run.hear(said)
     assert run.last().type is EventType.ENDED
+
+
+# --- a family member applying; questions at the consent; yes said where a value is asked -----
+
+@pytest.mark.parametrize("said", ["她 叫 王 秀英", "我 妈 叫 王 秀英", "老人 叫 王 秀英", "他 的 名字 是 王 秀英"])
+def test_a_relatives_name_in_a_carrier_phrase(said):
+    run = Run("elderly_allowance").to("name").hear(said)
+    assert run.s.pending == "王秀英"
+
+
+@pytest.mark.parametrize("said", ["什么 意思", "这 是 啥 意思", "保存 多久 啊", "谁 能 看"])
+def test_a_question_at_the_consent_is_answered_and_no_refusal(said):
+    run = Run("senior_card").to("consent").hear(said)
+    last = run.last()
+    assert last.data["key"] == "answer.why" and last.data["counts"] is False
+    assert "consent" not in run.s.answers and run.fails() == 0
+
+
+@pytest.mark.parametrize("field_id", ["name", "id_number", "phone"])
+def test_a_bare_yes_where_a_value_is_asked_asks_again_without_a_miss(field_id):
+    run = Run("senior_card").to(field_id).hear("对")
+    assert run.last().type is EventType.NO_INPUT and run.fails() == 0
+
+
+def test_no_then_a_reason_at_the_cancel_question_keeps_going():
+    run = Run("senior_card").to("name").hear("不 办 了", "不 不 我 还 要 办")
+    assert run.s.stage is Stage.ASK and run.s.field.id == "name"
+
+
+def test_needs_someone_to_hold_them_up():
+    run = Run("home_service").to("mobility").hear("我 腿 不 好 要 人 扶")
+    assert run.s.pending == "needs_help"

@@ -10,8 +10,19 @@ from hypothesis import strategies as st
 
 from kiosk.catalogue.spec import Choice, FieldSpec, FieldType, SiteSpec
 from kiosk.dialogue.understand import (
-    COMMAND_WORDS, DIGIT_WORDS, NO_WORDS, YES_WORDS, Aside, Command, Heard, command_in,
-    grammar_phrases, spoken_digits, spoken_number, understand, yes_no,
+    COMMAND_WORDS,
+    DIGIT_WORDS,
+    NO_WORDS,
+    YES_WORDS,
+    Aside,
+    Command,
+    Heard,
+    command_in,
+    grammar_phrases,
+    spoken_digits,
+    spoken_number,
+    understand,
+    yes_no,
 )
 from kiosk.dialogue.validate import Invalid, id_check_digit
 from kiosk.voices import catalogue
@@ -152,7 +163,9 @@ def test_consent():
     bad = problem_of(CONSENT, "不同意")
     assert bad.key == "answer.consent_needed"
     assert problem_of(CONSENT, "不 是").key == "answer.consent_needed"
-    assert problem_of(CONSENT, "什么 意思").key == "answer.unclear_consent"
+    assert problem_of(CONSENT, "随便 吧").key == "answer.unclear_consent"
+    # 什么意思 is a question about the statement: answered with its help, never a refusal
+    assert understand(CONSENT, "什么 意思", SITE, TODAY).aside is Aside.WHY
 
 
 # --- digits: phone and ID -------------------------------------------------------------------
@@ -199,7 +212,7 @@ def speak_digits(draw, digits: str) -> str:
     words = [draw(st.sampled_from(VARIANTS.get(d, [k for k, v in DIGIT_WORDS.items() if v == d] + [d])))
              for d in digits]
     joins = draw(st.lists(st.sampled_from([" ", ""]), min_size=len(words), max_size=len(words)))
-    return "".join(w + j for w, j in zip(words, joins)).strip()
+    return "".join(w + j for w, j in zip(words, joins, strict=False)).strip()
 
 
 @st.composite
@@ -292,7 +305,7 @@ def spoken_ints(draw):
     n = draw(st.integers(0, 150))
     words = list(cn2an.an2cn(n))
     joins = draw(st.lists(st.sampled_from([" ", ""]), min_size=len(words), max_size=len(words)))
-    return n, "".join(w + j for w, j in zip(words, joins)).strip()
+    return n, "".join(w + j for w, j in zip(words, joins, strict=False)).strip()
 
 
 @given(spoken_ints())
@@ -472,7 +485,7 @@ def test_text_bad():
     ("五 号 楼 两 单元 幺 八 洞 四", ("5号楼", "2单元", "1804")),
 ])
 def test_address(transcript, room):
-    assert value_of(ADDRESS, transcript) == dict(zip(("building", "unit", "room"), room))
+    assert value_of(ADDRESS, transcript) == dict(zip(("building", "unit", "room"), room, strict=False))
 
 
 def test_address_with_site_names():

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from kiosk.catalogue.spec import FieldSpec, SiteSpec
+from kiosk.catalogue.spec import FieldSpec, FieldType, SiteSpec
 from kiosk.dialogue import words as w
 from kiosk.dialogue.kinds import kind_of
 from kiosk.dialogue.refusal import Invalid
@@ -59,9 +59,11 @@ class Heard:
     aside: Aside | None = None
 
 
+_YES_NO_TYPES = (FieldType.YES_NO, FieldType.CONSENT)
 _NOT_AT_HAND = re.compile(r"记不住|记不清|记不得|记不起|想不起|不记得|没带|忘带|忘了带|没拿|忘拿")
 _ABOUT_THE_QUESTION = ("名字", "姓名", "这个", "电话", "号码", "身份证", "信息", "生日", "地址")
-_WHY = re.compile(r"^(为什么|为啥|干嘛|干吗|凭什么)(要|问|得|需要|还要)|(干什么用|有什么用|干啥用|干嘛用)")
+_WHY = re.compile(r"^(为什么|为啥|干嘛|干吗|凭什么)(要|问|得|需要|还要)|(干什么用|有什么用|干啥用|干嘛用)"
+                  r"|^(这|这个|你)?(是)?(什么意思|啥意思)|^(保存|存)(多久|多长时间)|(谁能看|谁看得到|会不会泄露|安全吗)")
 
 
 _WHY_THIS = re.compile(r"(要|问|说)(我的?)?(身份证|电话|号码|名字|姓名|这个|生日|地址|手机|年龄)(号码?|号)?"
@@ -124,6 +126,9 @@ def understand(field: FieldSpec, transcript: str, site: SiteSpec, today: dt.date
         value = kind.validate(field, value, site, when)
     except Invalid as problem:
         # 嗯 is a yes on a yes/no screen; where it is no answer, it is still not a mistake.
+        if aside is None and len(w.squash(transcript)) <= 4 \
+                and yes_no(transcript) is True and field.type not in _YES_NO_TYPES:
+            aside = Aside.FILLER     # 对 / 好的 where a name or number was asked: ask again, no miss
         return Heard(transcript, aside=aside) if aside is not None else Heard(transcript, problem=problem)
     except Exception:  # a parser bug must never end the resident's visit
         log.exception("understanding a %s answer failed", field.type.value)

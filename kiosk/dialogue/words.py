@@ -164,7 +164,7 @@ def yes_no(transcript: str) -> bool | None:
         if not known:
             if not decisive:
                 return None  # "名字不对" / "他不是...": something else came first; ask again
-            continue         # "是 我 本人", "确认 无误": the decision came first
+            break            # "是 我 本人", "不 不 我 还 要 办": the decision came first, then the reason
         if token in UNSURE_WORDS:
             return None
         if token in NO_WORDS:
