@@ -10,6 +10,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 from central_support import (
@@ -146,7 +147,7 @@ def test_the_batch_answer_carries_the_highest_number_and_it_outlives_retention(t
     store.close()
 
 
-def test_the_running_kiosk_checks_numbering_in_its_first_round(tmp_path, central):
+def test_the_running_kiosk_checks_numbering_before_its_first_receipt(tmp_path, central):
     dsn, server, token = central
     with SqliteStore(tmp_path / "old.db", "K01", secret=SECRET, kdf=FAST_SCRYPT, clock=lambda: DAY) as old:
         synced = [submit_allowance(old).receipt_no for _ in range(5)]
@@ -157,7 +158,46 @@ def test_the_running_kiosk_checks_numbering_in_its_first_round(tmp_path, central
     store = SqliteStore(tmp_path / "new.db", "K01", secret=SECRET, kdf=FAST_SCRYPT, clock=lambda: DAY)
     worker = start_sync(settings, store)
     try:
-        assert worker.first_round.wait(60) and worker.client.numbering_checked
+        assert worker.client.numbering_checked          # asked before start_sync returned
+        assert seq(submit_allowance(store).receipt_no) == seq(synced[-1]) + 1
+        assert worker.first_round.wait(60) and worker.last.ok
+    finally:
+        worker.stop()
+        store.close()
+
+
+def test_an_unreachable_central_at_start_up_is_asked_again_by_the_first_round(tmp_path, central, monkeypatch):
+    dsn, server, token = central
+    with SqliteStore(tmp_path / "old.db", "K01", secret=SECRET, kdf=FAST_SCRYPT, clock=lambda: DAY) as old:
+        synced = [submit_allowance(old).receipt_no for _ in range(2)]
+        with SyncClient(old, server.url, token, "K01") as client:
+            client.sync_once()
+    store = SqliteStore(tmp_path / "new.db", "K01", secret=SECRET, kdf=FAST_SCRYPT, clock=lambda: DAY)
+    settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_SYNC__URL": server.url,
+                                      "KIOSK_SYNC__TOKEN": token, "KIOSK_SYNC__INTERVAL_S": "3600"})
+
+    class Down(httpx.BaseTransport):
+        """The network is down for the first request only."""
+
+        def __init__(self) -> None:
+            self.inner, self.calls = httpx.HTTPTransport(), 0
+
+        def handle_request(self, request):
+            self.calls += 1
+            if self.calls == 1:
+                raise httpx.ConnectError("network unreachable", request=request)
+            return self.inner.handle_request(request)
+
+    down = Down()
+    real_init = SyncClient.__init__
+
+    def with_transport(self, *args, **kwargs):
+        real_init(self, *args, transport=down, **kwargs)
+
+    monkeypatch.setattr(SyncClient, "__init__", with_transport)
+    worker = start_sync(settings, store)                # went on without the answer
+    try:
+        assert worker.first_round.wait(60) and worker.client.numbering_checked and down.calls > 1
         assert seq(submit_allowance(store).receipt_no) == seq(synced[-1]) + 1
     finally:
         worker.stop()

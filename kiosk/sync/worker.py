@@ -9,9 +9,11 @@ import logging
 import random
 import threading
 
-from kiosk.sync.client import SyncClient, SyncReport
+from kiosk.store.model import StoreError
+from kiosk.sync.client import SyncClient, SyncError, SyncReport
 
 log = logging.getLogger(__name__)
+STARTUP_CHECK_S = 2.0     # how long start-up waits for the central's highest receipt number
 
 
 def backoff_s(failures: int, interval_s: float, cap_s: float = 300.0) -> float:
@@ -69,18 +71,27 @@ class SyncWorker:
             self._wake.clear()
 
 
-def start_sync(settings, store) -> SyncWorker | None:
+def start_sync(settings, store, startup_timeout_s: float = STARTUP_CHECK_S) -> SyncWorker | None:
     """A started worker for the `[sync]` settings, or None when no central url is configured.
 
-    Its first round starts at once and first asks the central for this kiosk's highest receipt
-    number (kiosk.sync.client.SyncClient.resume_numbering), long before a resident who has just
-    walked up can finish a form; `first_round` is set when that round ended.
+    Before the worker starts, the central is asked (at most `startup_timeout_s` per request) for
+    this kiosk's highest receipt number, so a kiosk that lost data numbers above it from its
+    first receipt. A central that does not answer costs only that wait: the kiosk goes on from
+    its own records (database + receipt guard) and the worker's first round asks again.
+    `first_round` is set when that round ended.
     """
     if not settings.sync.url:
         return None
     client = SyncClient(store, settings.sync.url, settings.sync.token, settings.site.kiosk_id,
                         batch_size=settings.sync.batch_size, timeout_s=settings.sync.timeout_s,
                         allow_insecure=settings.sync.allow_insecure)
+    try:
+        client.resume_numbering(timeout_s=startup_timeout_s)
+    except SyncError as err:
+        log.warning("central service not reached at start-up (%s): receipt numbers continue from this kiosk's "
+                    "own records until the first sync", err.code)
+    except StoreError as err:
+        log.error("receipt floor not applied at start-up: %s", err.code)
     worker = SyncWorker(client, settings.sync.interval_s)
     worker.start()
     return worker
