@@ -267,6 +267,9 @@ def test_cli_shows_refused_items_and_staff_resend_them(tmp_path, central, monkey
     assert cli_main(["sync", "now"]) == 1                # not resent by itself, still reported
     assert "refused for good 1" in capsys.readouterr().out
     assert rows(dsn, "SELECT receipt_no FROM submissions") == [(good.receipt_no,)]
+    from kiosk.doctor import check_sync
+    line = check_sync(load_settings())                  # staff see it in `kiosk doctor` too
+    assert line.status == "WARN" and "1 item(s) refused for good" in line.detail and "resend" in line.fix
     with pytest.raises(SystemExit):
         cli_main(["sync", "resend"])                     # which ones: receipt numbers or --all
     assert cli_main(["sync", "resend", "--all"]) == 0
@@ -274,6 +277,7 @@ def test_cli_shows_refused_items_and_staff_resend_them(tmp_path, central, monkey
     assert cli_main(["sync", "status"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert status["pending"] == 1 and status["refused"] == []
+    assert check_sync(load_settings()).status == "OK"
     with SqliteStore(tmp_path / "K01.db", "K01") as store:
         from kiosk.staff.audit import AuditLog
         assert [e.action for e in AuditLog(store.db).entries()] == ["sync_resend"]
