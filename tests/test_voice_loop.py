@@ -277,3 +277,18 @@ def test_private_audio_setting_reaches_the_visit_and_the_phone_read_back(tmp_pat
     # the screen shows the whole number either way; the public speaker says only the tail
     assert any(t in readback for t in ("五 六 七 八", "五六七八", "5 6 7 8"))
     assert ("1 3 8" in readback or "一 三 八" in readback) is private
+
+
+def test_each_answer_listens_with_its_own_kinds_completeness_test():
+    form = FormSpec.model_validate({
+        "id": "note", "title": "意见建议", "short_name": "意见", "pictogram": "speech",
+        "intro": "请说您的意见。", "department": "窗口", "opening_hours": "全天", "allow_proxy": False,
+        "fields": [{"id": "note", "type": "text", "label": "意见", "prompt": "请说。", "max_length": 50}],
+    })
+    k = Kiosk([*CONSENT, "楼道 灯 坏了"])
+    k.visit.start(form)
+    k.settle()
+    consent, readback, text = k.recognizer.completes[:3]
+    assert consent("同意") and not consent("那个")
+    assert readback("对") and readback("不 对") and not readback("那个")   # judged by yes/no words
+    assert text("楼道 灯 坏了") and not text("楼道 灯")     # free text: a sentence ending, or the long pause
