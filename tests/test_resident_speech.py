@@ -392,3 +392,28 @@ def test_no_then_a_reason_at_the_cancel_question_keeps_going():
 def test_needs_someone_to_hold_them_up():
     run = Run("home_service").to("mobility").hear("我 腿 不 好 要 人 扶")
     assert run.s.pending == "needs_help"
+
+
+# --- wording: nothing said twice --------------------------------------------------------------
+
+def test_the_second_miss_never_gives_the_same_example_twice():
+    run = Run("senior_card").to("consent").hear("随便 吧", "随便 吧")
+    text = run.of(EventType.REJECTED)[-1].data["text"]
+    assert text.count("“同意”") == 1
+
+
+def test_the_second_miss_at_a_name_has_one_example():
+    run = Run("senior_card").to("name").hear("一 二 三 四", "一 二 三 四")
+    assert run.of(EventType.REJECTED)[-1].data["text"].count("比如") == 1
+
+
+def test_a_report_with_nothing_to_bring_does_not_ask_for_documents():
+    run = Run("repair_request")
+    for _ in range(40):
+        if run.s.stage is Stage.REVIEW:
+            break
+        run.to(run.s.field.id)
+        run.hear("本人" if run.s.field.id == "applicant" else sample_transcript(run.s.field, SITE, TODAY), "对")
+    run.hear("提交")
+    done = run.of(EventType.SUBMITTED)[-1]
+    assert "材料" not in done.data["speech"] and "处理" in done.data["speech"]

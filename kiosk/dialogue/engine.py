@@ -80,6 +80,15 @@ def _refusal_reason(problem: Invalid) -> RefusalReason:
     return RefusalReason.INVALID
 
 
+def _already_exemplified(message: str, example: str) -> bool:
+    """The message already gives an example (比如…) or the example's quoted words: adding it
+    would say the same thing twice (…请说“同意”。同意的话，请说“同意”。)."""
+    if example in message or "比如" in message:
+        return True
+    quoted = re.findall(r"“(.+?)”", example)
+    return bool(quoted) and all(q in message for q in quoted)
+
+
 def _question_of(prompt: str) -> str:
     """The question itself, for asking again after silence: its last sentence that asks
     (…365天后删除。您同意吗？ -> 您同意吗？), else the whole prompt."""
@@ -484,7 +493,8 @@ class Session:
     def repeat(self) -> None:
         """Say the open question again; a choice question also reads its options (EZ Access style)."""
         prompt = self.last_prompt
-        if isinstance(prompt, Prompt) and prompt.choices:
+        if isinstance(prompt, Prompt) and prompt.choices and not all(
+                str(c["label"]) in prompt.text for c in prompt.choices):
             options = "、".join(str(c["label"]) for c in prompt.choices)
             prompt = dataclasses.replace(prompt, repeat=True,
                                          speech=prompt.text + say("prompt.options", options=options))
@@ -553,7 +563,8 @@ class Session:
         self._emit(EventType.SUBMITTED, receipt_no=submission.receipt_no, uuid=submission.uuid,
                    form_id=self.form.id, documents=list(self.form.documents),
                    department=self.form.department, opening_hours=self.form.opening_hours,
-                   text=text, speech=say("submitted.speech", receipt=" ".join(submission.receipt_no[-4:]),
+                   text=text, speech=say("submitted.speech" if self.form.documents else "submitted.speech.no_documents",
+                                         receipt=" ".join(submission.receipt_no[-4:]),
                                          department=self.form.department),
                    submission=submission)
 
@@ -708,7 +719,7 @@ class Session:
         message = problem.message()
         if n == 2:
             example = kind_of(f.type).example(f)
-            if example and example not in message:
+            if example and not _already_exemplified(message, example):
                 message = f"{message}{example}"
         why = reason or _refusal_reason(problem)
         self._emit(EventType.REJECTED, field_id=f.id, key=problem.key, text=message,
