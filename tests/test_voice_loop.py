@@ -292,3 +292,15 @@ def test_each_answer_listens_with_its_own_kinds_completeness_test():
     assert consent("同意") and not consent("那个")
     assert readback("对") and readback("不 对") and not readback("那个")   # judged by yes/no words
     assert text("楼道 灯 坏了") and not text("楼道 灯")     # free text: a sentence ending, or the long pause
+
+
+def test_asking_for_the_same_question_again_is_slower_from_the_second_repeat():
+    k = Kiosk(ears=False)
+    session = k.visit.start(FORM)
+    session.repeat()                               # 再说一遍 / 重听: the engine re-emits the prompt
+    session.repeat()
+    question = last_prompt_speech(k)
+    assert k.speaker.said[-2:] == [question, question]
+    assert k.speaker.rates[-2:] == [1.0, RATE_STEPS[2]]
+    session.answer(True)                           # a new question is said at the resident's rate
+    assert k.speaker.rates[-1] == 1.0

@@ -78,6 +78,7 @@ class VoiceLoop:
         self.paused = False
         self.last_said = ""
         self.last_ask = ""                 # the last question said (repeat/pardon say it again)
+        self._last_question = ""           # ...without intro or acknowledgement (counts repeats)
         self._last_ask_listen: Any = False
         self._intro = ""
         self._token = 0
@@ -125,7 +126,7 @@ class VoiceLoop:
         self._capture = None
         self._intro = self._prefix = ""
         self._next_rate = None
-        self.last_ask = ""
+        self.last_ask = self._last_question = ""
         self._no_inputs = self._pardons = 0
         self._cancel_reread()
         if self.paused:
@@ -164,10 +165,22 @@ class VoiceLoop:
             log.exception("speaking failed")
             said()
 
-    def ask(self, text: str, listen: Any = None, *, rate_factor: float | None = None) -> None:
-        """Say a question and listen for its answer (it can be repeated by 你说什么)."""
-        if text != self.last_ask:
+    def ask(self, text: str, listen: Any = None, *, rate_factor: float | None = None,
+            question: str | None = None) -> None:
+        """Say a question and listen for its answer.
+
+        `question` is the bare question (no intro, no acknowledgement) when `text` has more. The
+        same question asked again and again (再说一遍, 重听) is said one step slower from its
+        second repeat on; the question with its answers read out after it counts as the same.
+        """
+        question = text if question is None else question
+        if question == self._last_question:
+            self._pardons += 1
+        elif not (self._last_question and question.startswith(self._last_question)):
             self._pardons = 0
+            self._last_question = question
+        if self._pardons >= 2 and rate_factor is None:
+            rate_factor = self.controls.slower_factor()
         self.last_ask, self._last_ask_listen = text, listen
         self.say(text, listen, rate_factor=rate_factor)
 
@@ -214,8 +227,10 @@ class VoiceLoop:
             if kind == "prompt":
                 self._intro = ""
             text = "".join(filter(None, [self._prefix, intro, speech]))
+            # After a speech control the engine decides the rate (a pardon's `slower`): not a repeat.
+            question = speech if not self._prefix else text
             rate, self._prefix, self._next_rate = self._next_rate, "", None
-            self.ask(text, self.grammar(), rate_factor=rate)
+            self.ask(text, self.grammar(), rate_factor=rate, question=question)
 
     # ------------------------------------------------------------------ controls
     def _engine_control(self, data: dict[str, Any]) -> None:
@@ -267,15 +282,11 @@ class VoiceLoop:
 
     def pardon(self) -> None:
         """Say the last question again; from the second time in a row, one step slower."""
-        self._pardons += 1
-        text = self.last_ask or self.last_said
-        if not text:
-            return
-        factor = self.controls.slower_factor() if self._pardons >= 2 else None
         if self.last_ask:
-            self.ask(text, self._last_ask_listen, rate_factor=factor)
-        else:
-            self.say(text, rate_factor=factor)
+            self.ask(self.last_ask, self._last_ask_listen)
+        elif self.last_said:
+            self._pardons += 1
+            self.say(self.last_said, rate_factor=self.controls.slower_factor() if self._pardons >= 2 else None)
 
     def pause(self, ack: str = "") -> None:
         """等一下: stop talking; listen only for 好了 until then or a tap. No clock runs meanwhile,
