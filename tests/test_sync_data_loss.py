@@ -281,3 +281,27 @@ def test_cli_shows_refused_items_and_staff_resend_them(tmp_path, central, monkey
     with SqliteStore(tmp_path / "K01.db", "K01") as store:
         from kiosk.staff.audit import AuditLog
         assert [e.action for e in AuditLog(store.db).entries()] == ["sync_resend"]
+
+
+def test_a_number_repeated_offline_is_kept_twice_and_flagged(tmp_path, central):
+    """The remaining risk: data lost AND the central unreachable until after a submit."""
+    dsn, server, token = central
+    db = tmp_path / "data" / "kiosk.db"
+    store = SqliteStore(db, "K01", secret=SECRET, kdf=FAST_SCRYPT, clock=lambda: DAY)
+    submit_allowance(store)
+    info = backup(store, tmp_path / "bk" / "old.db")
+    later = [submit_allowance(store) for _ in range(2)]
+    with SyncClient(store, server.url, token, "K01") as client:
+        client.sync_once()
+    store.close()
+    wipe(db)
+    restore(info.path, db, "K01")
+    with SqliteStore(db, "K01", clock=lambda: DAY) as again:
+        repeat = submit_allowance(again)                   # offline: 0002 again
+        assert repeat.receipt_no == later[0].receipt_no
+        with SyncClient(again, server.url, token, "K01") as client:
+            assert client.sync_once().sent == 2           # 0001 (same uuid: one copy) and the repeat
+        assert seq(submit_allowance(again).receipt_no) == 4
+    assert repeated_receipts(dsn) == [(repeat.receipt_no, 2)]
+    assert rows(dsn, "SELECT actor, action, target FROM central_audit WHERE action = 'kiosk.receipt_repeated'") == [
+        ("K01", "kiosk.receipt_repeated", repeat.receipt_no)]

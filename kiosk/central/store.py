@@ -318,7 +318,8 @@ class CentralStore:
                         row = conn.execute(
                             "INSERT INTO submissions (uuid, kiosk_id, receipt_no, form_id, created_at, check_code, "
                             "key_id, payload) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                            "ON CONFLICT (uuid) DO UPDATE SET uuid = submissions.uuid RETURNING kiosk_id",
+                            "ON CONFLICT (uuid) DO UPDATE SET uuid = submissions.uuid "
+                            "RETURNING kiosk_id, (xmax = 0) AS inserted",
                             (item["uuid"], kiosk_id, item["receipt_no"], item["form_id"], created,
                              normalise_code(item["check_code"]), item["key_id"], Jsonb(item))).fetchone()
                 except (psycopg.DataError, psycopg.IntegrityError) as err:
@@ -330,10 +331,21 @@ class CentralStore:
                 else:
                     accepted.append(item["uuid"])
                     high = max(high, receipt_key(item["receipt_no"]))
+                    if row["inserted"]:
+                        self._note_repeat(conn, kiosk_id, item["receipt_no"])
             if high > ("", 0):
                 conn.execute("UPDATE kiosks SET receipt_day = %s, receipt_seq = %s WHERE kiosk_id = %s "
                              "AND (receipt_day, receipt_seq) < (%s, %s)", (*high, kiosk_id, *high))
         return accepted, rejected
+
+    def _note_repeat(self, conn: psycopg.Connection, kiosk_id: str, receipt_no: str) -> None:
+        # A kiosk that lost data and numbered before it could reach this service may repeat a
+        # number: both submissions are kept (each its own uuid); the repeat is audited for staff.
+        n = conn.execute("SELECT count(*) AS n FROM submissions WHERE receipt_no = %s AND kiosk_id = %s",
+                         (receipt_no, kiosk_id)).fetchone()["n"]
+        if n > 1:
+            self._audit(conn, kiosk_id, "kiosk.receipt_repeated", receipt_no, "", str(n))
+            log.error("kiosk %s issued receipt %s again (%d submissions hold it)", kiosk_id, receipt_no, n)
 
     def receipt_high(self, kiosk_id: str) -> str:
         """The highest receipt number this kiosk has synced ('' for none), kept after retention purges.
