@@ -417,3 +417,18 @@ def test_a_report_with_nothing_to_bring_does_not_ask_for_documents():
     run.hear("提交")
     done = run.of(EventType.SUBMITTED)[-1]
     assert "材料" not in done.data["speech"] and "处理" in done.data["speech"]
+
+
+@pytest.mark.parametrize("form_id, field_id, said, value", [
+    ("senior_card", "has_photo", "带 了", True), ("senior_card", "has_photo", "没 带", False),
+    ("senior_card", "has_photo", "我 带 着呢", True), ("repair_request", "urgent", "急", True),
+    ("repair_request", "urgent", "不 急", False), ("senior_card", "local_hukou", "在 本市", True),
+])
+def test_yes_or_no_said_by_echoing_the_questions_verb(form_id, field_id, said, value):
+    run = Run(form_id).to(field_id).hear(said)
+    assert run.s.pending is value
+
+
+def test_a_word_not_in_the_question_is_no_echo():
+    run = Run("senior_card").to("has_photo").hear("苹果")
+    assert run.s.pending is None and run.fails() == 1
