@@ -58,7 +58,7 @@ def walk_form(app, form_id: str, record: list, *, wrong: dict | None = None, max
     accepted. `wrong` maps a field type to (transcript, times): said that often before the
     right answer, the first time the type comes up.
     """
-    wrong = dict(wrong or {})
+    wrong = wrong if wrong is not None else {}     # used once: popped from the caller's dict
     from kiosk.dialogue.engine import Stage
     from kiosk.dialogue.sample import sample_transcript
 
@@ -108,10 +108,9 @@ def layout_scenes(app) -> list:
     ctl = app.controller
     record: list = []
     ctl.add_listener(lambda e: record.append((e.type, dict(e.data))))
-    wrong = {"phone": ("一 二 三", 3)}
+    wrong = {"phone": ("二 二 二 二 二 二 二 二 二 二 二", 3)}   # not a mobile number: refused, then help offered
     for form_id in app.runtime.catalogue.forms:
         walk_form(app, form_id, [], wrong=wrong)
-        wrong = {}
         ctl.finish("home")
     # A handoff with a ticket, a cancel question and a submission, from one more real session.
     walk_form(app, "repair_request", [])

@@ -38,6 +38,22 @@ def paginate(count: int, per_page: int, page: int) -> tuple[int, int, str]:
     return page, pages, (f"{page + 1} / {pages}" if pages > 1 else "")
 
 
+def _pad_x(label: Label) -> float:
+    pad = label.padding
+    if isinstance(pad, (int, float)):
+        return 2 * float(pad)
+    return float(pad[0] + pad[2]) if len(pad) == 4 else 2 * float(pad[0])
+
+
+def typeset(text: str, width: float, extents) -> str:
+    """`text` with line breaks where kiosk.typeset.break_lines puts them (`extents(s)` -> (w, h))."""
+    from kiosk.typeset import break_lines  # noqa: PLC0415
+
+    if width <= 1:
+        return text
+    return "\n".join(break_lines(text, width - 1, lambda s: extents(s)[0]))
+
+
 def text_height(text: str, font_size: float, width: float, bold: bool = False) -> float:
     """Height of `text` wrapped to `width` at `font_size` with the theme's line spacing, as drawn."""
     from kivy.core.text import Label as CoreLabel  # noqa: PLC0415
@@ -48,6 +64,7 @@ def text_height(text: str, font_size: float, width: float, bold: bool = False) -
         return 0.0
     label = CoreLabel(text=text, font_size=font_size, text_size=(max(1, width), None),
                       line_height=LINE_HEIGHT, bold=bold, halign="left")
+    label.text = typeset(text, width, label.get_extents)     # as KLabel draws it
     label.refresh()
     return float(label.texture.size[1]) if label.texture is not None else 0.0
 
@@ -136,6 +153,15 @@ class KLabel(Label):
     role = OptionProperty("text", options=ROLES)
     fit_size = NumericProperty(0)
     collapse = BooleanProperty(False)
+
+    def texture_update(self, *largs):
+        """Draw the text broken into lines by Chinese rules (kiosk.typeset.break_lines): no line
+        starts with ？ or ；, numbers, times and short words like 家属 stay whole. `text` itself
+        is left as given; only what is drawn gets the line breaks."""
+        label = self._label
+        if self.text and not self.shorten and self.text_size[0]:
+            label.text = typeset(self.text, self.text_size[0] - _pad_x(self), label.get_extents)
+        super().texture_update(*largs)
 
 
 class FillLabel(Label):
