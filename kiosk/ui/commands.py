@@ -48,7 +48,7 @@ def demo_app(settings, width: int, height: int, data_dir: Path):
     return KioskApp(settings, runtime, speaker=RecordingSpeaker(), print_service=printer, load_speech=False)
 
 
-def _one_size(settings, out_dir: Path, width: int, height: int) -> int:
+def _one_size(settings, out_dir: Path, width: int, height: int, large_text: bool = False) -> int:
     from kiosk.ui.fonts import FontMissing, find_cjk_font  # noqa: PLC0415
 
     try:
@@ -66,7 +66,7 @@ def _one_size(settings, out_dir: Path, width: int, height: int) -> int:
             result["shots"] = shots
             app.stop()
 
-        tour = Tour(app, out_dir, on_done=done)
+        tour = Tour(app, out_dir, on_done=done, large_text=large_text)
         app.bind(on_start=lambda *_: tour.start())
         app.run()
     for path in result.get("shots", []):
@@ -83,13 +83,13 @@ def _screenshots(args) -> int:
     out_dir = Path(args.outdir)
     if len(sizes) == 1:
         settings = load_settings(args.config)
-        return _one_size(settings, out_dir, *sizes[0])
+        return _one_size(settings, out_dir, *sizes[0], large_text=args.large_text)
     code = 0
     env = dict(os.environ)
     env.setdefault("SDL_VIDEODRIVER", "offscreen")
     for w, h in sizes:   # one window per process
         cmd = [sys.executable, "-m", "kiosk.cli", *(["--config", args.config] if args.config else []),
-               "screenshots", str(out_dir), "--size", f"{w}x{h}"]
+               "screenshots", str(out_dir), "--size", f"{w}x{h}", *(["--large-text"] if args.large_text else [])]
         code = max(code, subprocess.run(cmd, env=env, check=False).returncode)
     return code
 
@@ -100,4 +100,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("outdir")
     p.add_argument("--size", type=_size, action="append",
                    help=f"window size WxH (repeatable; default {DEFAULT_SIZE})")
+    p.add_argument("--large-text", action="store_true",
+                   help="keep 字再大些 on for the whole tour (file names end in _large)")
     p.set_defaults(func=_screenshots)

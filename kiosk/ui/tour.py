@@ -34,8 +34,10 @@ def spell(ch: str) -> str:
 class Tour:
     """Runs `steps()` on the Kivy clock; writes `NN_name_WxH.png` files into `out_dir`."""
 
-    def __init__(self, app, out_dir: Path, on_done: Callable[[list[Path]], None] | None = None):
+    def __init__(self, app, out_dir: Path, on_done: Callable[[list[Path]], None] | None = None,
+                 large_text: bool = False):
         self.app = app
+        self.large_text = large_text     # 字再大些 kept on for every screen (a new visit keeps it too)
         self.out_dir = Path(out_dir)
         self.on_done = on_done
         self.shots: list[Path] = []
@@ -81,7 +83,7 @@ class Tour:
         """Write the current screen (or the whole window, pop-up included) as a PNG."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         w, h = Window.size
-        path = self.out_dir / f"{len(self.shots) + 1:02d}_{name}_{w}x{h}.png"
+        path = self.out_dir / f"{len(self.shots) + 1:02d}_{name}_{w}x{h}{'_large' if self.large_text else ''}.png"
         if window:
             # The timeout warning lives on the window, above the screens.
             written = Window.screenshot(name=str(path))
@@ -243,6 +245,10 @@ class Tour:
         """Every screen type, in the order a resident meets them."""
         ctl = self.app.controller
         mode = self.app.staff_mode
+        if self.large_text:
+            theme = self.app.theme
+            theme.large_text = True
+            theme.reset = lambda: setattr(theme, "high_contrast", False)   # visits keep the large text
         if mode is not None and not mode.pins.staff_ids():
             mode.pins.set_pin(DEMO_STAFF, DEMO_PIN)
         # Show the kiosk as it is with a microphone: names and text are answered by voice.
