@@ -432,3 +432,15 @@ def test_yes_or_no_said_by_echoing_the_questions_verb(form_id, field_id, said, v
 def test_a_word_not_in_the_question_is_no_echo():
     run = Run("senior_card").to("has_photo").hear("苹果")
     assert run.s.pending is None and run.fails() == 1
+
+
+def test_a_landline_is_refused_at_once_not_waited_on():
+    run = Run("living_alone_care").to("phone").hear("八 八 六 六 五 五 四 四")
+    last = run.last()
+    assert last.data["reason"] != RefusalReason.INCOMPLETE.value and last.data["counts"] is True
+    assert "座机" not in next(f.help for f in FORMS["living_alone_care"].fields if f.id == "phone")
+
+
+def test_an_id_that_cannot_begin_so_is_refused_at_once():
+    run = Run("senior_card").to("id_number").hear("九 九 一 二 三")
+    assert run.last().data["reason"] != RefusalReason.INCOMPLETE.value

@@ -315,7 +315,7 @@ class Session:
         earlier = self.partial.pop(f.id, None)
         alone = understand(f, transcript, site, today)
         if earlier is None:
-            unfinished = alone.problem is not None and kind.incomplete(f, alone.problem)
+            unfinished = alone.problem is not None and kind.incomplete(f, alone.problem, transcript)
             return alone, transcript if unfinished else None
         if alone.aside is not None or alone.command is not None:
             self.partial[f.id] = earlier     # 那个 … between two parts: still going on
@@ -330,11 +330,11 @@ class Session:
         if alone.value is not None:
             return alone, None               # a whole new answer replaces the part
         for said, heard in joined:
-            if heard.problem is not None and kind.incomplete(f, heard.problem):
+            if heard.problem is not None and kind.incomplete(f, heard.problem, said):
                 return heard, said
-        if alone.problem is not None and kind.incomplete(f, alone.problem) and not kind.joins_any_order:
+        if alone.problem is not None and kind.incomplete(f, alone.problem, transcript) and not kind.joins_any_order:
             return joined[0][1], None        # 13 digits in all: say so, start again
-        unfinished = alone.problem is not None and kind.incomplete(f, alone.problem)
+        unfinished = alone.problem is not None and kind.incomplete(f, alone.problem, transcript)
         return alone, transcript if unfinished else None
 
     def _go_on(self, said: str, problem: Invalid) -> None:

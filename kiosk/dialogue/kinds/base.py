@@ -55,7 +55,7 @@ class FieldKind:
         """What was meant when a correction came mid-answer: by default what followed it."""
         return after
 
-    def incomplete(self, field: FieldSpec, problem: Invalid) -> bool:
+    def incomplete(self, field: FieldSpec, problem: Invalid, said: str = "") -> bool:
         """True when the refusal only says 'not finished yet' (6 of 18 digits, a year alone):
         the engine keeps the words and puts them together with what is said next."""
         return False

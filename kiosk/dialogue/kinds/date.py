@@ -64,7 +64,7 @@ class DateKind(FieldKind):
     unclear_key: ClassVar[str] = "answer.unclear_date"
     joins_any_order: ClassVar[bool] = True     # 三月五号 … 一九五零年 also makes a date
 
-    def incomplete(self, field: FieldSpec, problem: Invalid) -> bool:
+    def incomplete(self, field: FieldSpec, problem: Invalid, said: str = "") -> bool:
         return problem.key in ("answer.date_need_month_day", "answer.date_need_year")
 
     def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:

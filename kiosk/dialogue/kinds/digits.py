@@ -50,9 +50,15 @@ class DigitsKind(FieldKind):
             return None
         return said[:max(0, len(said) - len(fixed))] + fixed
 
-    def incomplete(self, field: FieldSpec, problem: Invalid) -> bool:
+    def incomplete(self, field: FieldSpec, problem: Invalid, said: str = "") -> bool:
         count = problem.params.get("count")
-        return problem.key.endswith("_length") and isinstance(count, int) and 0 < count < self.length
+        return (problem.key.endswith("_length") and isinstance(count, int) and 0 < count < self.length
+                and self.could_begin(self.digits_in(said) or ""))
+
+    def could_begin(self, digits: str) -> bool:
+        """Whether these digits can start an answer (a mobile starts with 1): an 8-digit
+        landline is refused at once, not waited on with 请接着说."""
+        return True
 
     def so_far(self, field: FieldSpec, said: str) -> str:
         digits = self.digits_in(said)

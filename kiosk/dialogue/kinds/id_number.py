@@ -67,6 +67,9 @@ class IdNumberKind(DigitsKind):
             raise Invalid("answer.id_check_digit")
         return idn
 
+    def could_begin(self, digits: str) -> bool:
+        return len(digits) < 2 or (digits[:2].isdigit() and int(digits[:2]) in PROVINCE_CODES)
+
     def mask(self, value: Any, field: FieldSpec) -> str:
         return mask_id(value)
 

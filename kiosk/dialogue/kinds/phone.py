@@ -42,6 +42,9 @@ class PhoneKind(DigitsKind):
             raise Invalid("answer.phone_not_mobile")
         return phone
 
+    def could_begin(self, digits: str) -> bool:
+        return digits[:1] == "1" and (len(digits) < 2 or digits[1] in "3456789")
+
     def mask(self, value: Any, field: FieldSpec) -> str:
         return mask_phone(value)
 
