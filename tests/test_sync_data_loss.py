@@ -156,7 +156,7 @@ def test_the_running_kiosk_checks_numbering_before_its_first_receipt(tmp_path, c
     settings = load_settings(environ={"KIOSK_DATA_DIR": str(tmp_path), "KIOSK_SYNC__URL": server.url,
                                       "KIOSK_SYNC__TOKEN": token, "KIOSK_SYNC__INTERVAL_S": "3600"})
     store = SqliteStore(tmp_path / "new.db", "K01", secret=SECRET, kdf=FAST_SCRYPT, clock=lambda: DAY)
-    worker = start_sync(settings, store)
+    worker = start_sync(settings, store, startup_timeout_s=30)    # returns as soon as answered
     try:
         assert worker.client.numbering_checked          # asked before start_sync returned
         assert seq(submit_allowance(store).receipt_no) == seq(synced[-1]) + 1

@@ -74,7 +74,7 @@ class SyncWorker:
 def start_sync(settings, store, startup_timeout_s: float = STARTUP_CHECK_S) -> SyncWorker | None:
     """A started worker for the `[sync]` settings, or None when no central url is configured.
 
-    Before the worker starts, the central is asked (at most `startup_timeout_s` per request) for
+    Before the worker starts, the central is asked (waiting at most 1.5 x `startup_timeout_s`) for
     this kiosk's highest receipt number, so a kiosk that lost data numbers above it from its
     first receipt. A central that does not answer costs only that wait: the kiosk goes on from
     its own records (database + receipt guard) and the worker's first round asks again.
@@ -85,13 +85,24 @@ def start_sync(settings, store, startup_timeout_s: float = STARTUP_CHECK_S) -> S
     client = SyncClient(store, settings.sync.url, settings.sync.token, settings.site.kiosk_id,
                         batch_size=settings.sync.batch_size, timeout_s=settings.sync.timeout_s,
                         allow_insecure=settings.sync.allow_insecure)
+    # In a thread joined with a deadline: a hanging name lookup (outside httpx's timeouts) cannot
+    # hold start-up longer; if it answers later, the floor is still applied then.
+    checker = threading.Thread(target=_check_numbering, args=(client, startup_timeout_s),
+                               name="kiosk-sync-numbering", daemon=True)
+    checker.start()
+    checker.join(startup_timeout_s * 1.5)
+    worker = SyncWorker(client, settings.sync.interval_s)
+    worker.start()
+    return worker
+
+
+def _check_numbering(client: SyncClient, timeout_s: float) -> None:
     try:
-        client.resume_numbering(timeout_s=startup_timeout_s)
+        client.resume_numbering(timeout_s=timeout_s)
     except SyncError as err:
         log.warning("central service not reached at start-up (%s): receipt numbers continue from this kiosk's "
                     "own records until the first sync", err.code)
     except StoreError as err:
         log.error("receipt floor not applied at start-up: %s", err.code)
-    worker = SyncWorker(client, settings.sync.interval_s)
-    worker.start()
-    return worker
+    except Exception:       # a bug must not stop start-up: the first round asks again
+        log.exception("start-up receipt number check crashed")
