@@ -370,6 +370,7 @@ def test_items_refused_for_good_do_not_hold_up_the_rest(tmp_path):
     refused = store.outbox.refused()
     assert [r.receipt_no for r in refused] == [s.receipt_no for s in poison]
     assert {r.reason for r in refused} == {"bad_text"} and store.outbox.count_refused() == 3
+    assert (store.health()["outbox_refused"], store.health()["outbox_pending"]) == (3, 0)   # kiosk store check
     # staff send one back by hand: it is posted again (and refused again here)
     assert store.outbox.resend([poison[1].receipt_no]) == 1 and store.outbox.count_pending() == 1
     with SyncClient(store, "https://central.invalid", "t", "K01", transport=httpx.MockTransport(handler)) as client:

@@ -477,7 +477,8 @@ class SqliteStore:
         return {
             "path": str(self.db.path), "schema": self.db.schema_version(OWNER),
             "integrity": self.db.integrity_check(), **counts,
-            "outbox_pending": self.outbox.count_pending(), "outbox_orphans": orphans,
+            "outbox_pending": self.outbox.count_pending(), "outbox_refused": self.outbox.count_refused(),
+            "outbox_orphans": orphans,
             "unlocked": self.keyring.unlocked, "demo_store": self.is_demo_store(),
         }
 
