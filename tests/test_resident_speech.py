@@ -444,3 +444,9 @@ def test_a_landline_is_refused_at_once_not_waited_on():
 def test_an_id_that_cannot_begin_so_is_refused_at_once():
     run = Run("senior_card").to("id_number").hear("九 九 一 二 三")
     assert run.last().data["reason"] != RefusalReason.INCOMPLETE.value
+
+
+@pytest.mark.parametrize("said", ["不对 五 六 七 九", "不 对 最后 是 五 六 七 九", "不对 后面 是 五六七九"])
+def test_correcting_the_end_of_a_number_at_its_read_back(said):
+    run = Run("senior_card").to("phone").hear(spell_digits(SAMPLE_PHONE), said)
+    assert run.s.stage is Stage.CONFIRM and run.s.pending == "13812345679"

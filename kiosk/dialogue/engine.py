@@ -363,6 +363,11 @@ class Session:
         fixed = w.correction(transcript)
         if fixed is not None:
             heard = understand(self.field, fixed, self.visit.site, self.visit.today)
+            if heard.value is None and isinstance(kind, DigitsKind) and isinstance(self.pending, str):
+                # 不对，最后是五六七九: the digits said replace as many at the end of the number
+                spliced = kind.corrected(self.field, self.pending, fixed)
+                if spliced:
+                    heard = understand(self.field, spliced, self.visit.site, self.visit.today)
             if heard.value is not None and heard.problem is None:
                 self._understood(heard.value, Via.SPEECH)
                 return

@@ -204,7 +204,8 @@ def correction(transcript: str) -> str | None:
         if text.startswith(no) and len(text) > len(no):
             rest = text[len(no):]
             rest = re.sub(r"^(不对|不是|啊|呀|，)*", "", rest)
-            rest = re.sub(r"^(应该是|我说的是|是)", "", rest)
+            rest = re.sub(r"^(最后几位是|最后几位|最后四位是|最后四位|最后是|后面是|后几位是|应该是|我说的是|是)", "",
+                          rest)
             return rest or None
     return None
 
