@@ -450,3 +450,19 @@ def test_an_id_that_cannot_begin_so_is_refused_at_once():
 def test_correcting_the_end_of_a_number_at_its_read_back(said):
     run = Run("senior_card").to("phone").hear(spell_digits(SAMPLE_PHONE), said)
     assert run.s.stage is Stage.CONFIRM and run.s.pending == "13812345679"
+
+
+def test_a_rambling_name_answer_keeps_only_the_name():
+    run = Run("senior_card").to("name").hear("我 叫 王 秀英 我 今年 七十八 了 住 在 七 号 楼")
+    assert run.s.pending == "王秀英"
+
+
+def test_a_birth_date_ending_born_is_understood():
+    run = Run("living_alone_care").to("birth_date").hear("一九五零 年 三月 五 号 生 的")
+    assert run.s.pending == "1950-03-05"
+
+
+@pytest.mark.parametrize("said, value", [("租 的", "rent"), ("自己 的", "own")])
+def test_a_short_answer_that_names_one_option(said, value):
+    run = Run("residence_certificate").to("housing").hear(said)
+    assert run.s.pending == value

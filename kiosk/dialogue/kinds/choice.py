@@ -152,12 +152,13 @@ def pick_one(choices: list[Choice], text: str) -> Choice | list[Choice] | None:
         top = max(scores)
         winners = [c for c, s in zip(choices, scores, strict=False) if s == top]
         return winners[0] if len(winners) == 1 else winners
-    # Part of an option's words ("助浴服务" option, resident says "助浴"), two characters or more.
-    if len(text) >= 2:
+    # Part of an option's words ("助浴服务" option, resident says "助浴"), two characters or more;
+    # one character only when no other option has it (租的 -> 租的房子, after 的 was stripped).
+    if len(text) >= 1:
         partial = [c for c in choices if any(text in t for t in terms(c))]
-        if len(partial) == 1:
+        if len(partial) == 1 and (len(text) >= 2 or w.has_han(text)):
             return partial[0]
-        if len(partial) > 1:
+        if len(partial) > 1 and len(text) >= 2:
             return partial
     return _by_sound(choices, text)
 

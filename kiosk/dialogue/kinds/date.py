@@ -104,6 +104,7 @@ class DateKind(FieldKind):
     @staticmethod
     def _cleaned(said: str) -> str:
         text = w.squash(said)[:MAX_SAID]
+        text = re.sub(r"(出生的|生的|生人|那天)$", "", text)     # 一九五零年三月五号生的
         for pad in _PADDING:
             text = text.replace(pad, "")
         return text

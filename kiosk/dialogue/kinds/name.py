@@ -67,7 +67,22 @@ def name_in(said: str) -> str | None:
         text = m[1]
     text = _LEADS.sub("", text, count=1)
     text = _TRAIL.sub("", text)
-    return text or None
+    return _first_clause(text) or None
+
+
+# Where a rambling answer goes on after the name: 王秀英我今年七十八了住在七号楼 -> 王秀英
+_GOES_ON = re.compile(r"我|今年|住|家住|家在|今天|岁|在|是|，")
+
+
+def _first_clause(text: str) -> str:
+    """A known surname's name ends where the sentence goes on to something else."""
+    surname = surname_of(text) if len(text) > 4 else None
+    if surname is None:
+        return text
+    m = _GOES_ON.search(text, len(surname) + 1)
+    if m is None or m.start() > len(surname) + 2:
+        return text
+    return _TRAIL.sub("", text[:m.start()])
 
 
 def _is_han(ch: str) -> bool:
