@@ -13,10 +13,16 @@ from pathlib import Path
 import pytest
 
 from kiosk.speech.cache import PromptCache, cache_key, fixed_prompts, has_placeholders
+from kiosk.speech.faults import SpeechFaults, speech_faults
 from kiosk.speech.playback import Clip, Player, load_clip, scale_volume
 from kiosk.speech.speaker import Pyttsx3Speaker, RecordingSpeaker, SilentSpeaker
-from kiosk.speech.faults import SpeechFaults, speech_faults
-from kiosk.speech.tts import NoAudio, SynthesisError, Synthesizer, VoiceUnavailable, check_audio
+from kiosk.speech.tts import (
+    NoAudio,
+    SynthesisError,
+    Synthesizer,
+    VoiceUnavailable,
+    check_audio,
+)
 from kiosk.voices import say
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.speech.audio import AudioSource, MicUnavailable, SoundDeviceMic, WavFileSource
+from kiosk.speech.audio import (
+    AudioSource,
+    MicUnavailable,
+    SoundDeviceMic,
+    WavFileSource,
+)
+from kiosk.speech.listening import ListeningLoop
 from kiosk.speech.recognizer import (
     Endpointing,
     ModelUnavailable,
@@ -21,8 +27,12 @@ from kiosk.speech.recognizer import (
     end_silence_for,
     grammar_json,
 )
-from kiosk.speech.listening import ListeningLoop
-from kiosk.speech.speaker import Pyttsx3Speaker, RecordingSpeaker, SilentSpeaker, Speaker
+from kiosk.speech.speaker import (
+    Pyttsx3Speaker,
+    RecordingSpeaker,
+    SilentSpeaker,
+    Speaker,
+)
 from kiosk.speech.tts import SynthesisError, VoiceUnavailable
 
 log = logging.getLogger(__name__)
