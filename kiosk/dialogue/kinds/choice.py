@@ -156,7 +156,7 @@ def pick_one(choices: list[Choice], text: str) -> Choice | list[Choice] | None:
     # one character only when no other option has it (租的 -> 租的房子, after 的 was stripped).
     if len(text) >= 1:
         partial = [c for c in choices if any(text in t for t in terms(c))]
-        if len(partial) == 1 and (len(text) >= 2 or w.has_han(text)):
+        if len(partial) == 1 and (len(text) >= 2 or (w.has_han(text) and w.spoken_number(text) is None)):
             return partial[0]
         if len(partial) > 1 and len(text) >= 2:
             return partial
