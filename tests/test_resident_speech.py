@@ -466,3 +466,9 @@ def test_a_birth_date_ending_born_is_understood():
 def test_a_short_answer_that_names_one_option(said, value):
     run = Run("residence_certificate").to("housing").hear(said)
     assert run.s.pending == value
+
+
+@pytest.mark.parametrize("said, copies", [("就 一 份", 1), ("开 两 张", 2), ("要 三 份 吧", 3)])
+def test_copies_said_with_a_verb_and_a_measure_word(said, copies):
+    run = Run("residence_certificate").to("copies").hear(said)
+    assert run.s.pending == copies

@@ -11,7 +11,9 @@ from kiosk.dialogue.kinds.base import FieldKind
 from kiosk.dialogue.refusal import Invalid
 from kiosk.voices import say
 
-_PADDING = ("周岁", "岁", "个", "人", "次", "口", "今年", "大概", "左右", "我", "有", "了", "是", "一共", "共")
+_PADDING = ("周岁", "岁", "个", "人", "次", "口", "今年", "大概", "左右", "我", "有", "了", "是", "一共", "共",
+            # 就一份 / 开两张 / 要三天吧: the verb and the measure word around the number
+            "给我", "就", "开", "要", "订", "张", "只", "吧", "啊", "呀", "来", "先", "那", "呢", "的")
 
 
 _SPAN = re.compile(r"^(?:我要|要|订|大概)?(半|[一两二三四五六七八九十\d]+)?个?(礼拜|星期|周|月)(吧|的|了)?$")
