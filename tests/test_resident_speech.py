@@ -472,3 +472,26 @@ def test_a_short_answer_that_names_one_option(said, value):
 def test_copies_said_with_a_verb_and_a_measure_word(said, copies):
     run = Run("residence_certificate").to("copies").hear(said)
     assert run.s.pending == copies
+
+
+# --- asking the kiosk itself, the northern way ------------------------------------------------
+
+@pytest.mark.parametrize("said, control", [
+    ("说 慢 点 儿", SpeechControl.SLOWER), ("大 点儿 声", SpeechControl.LOUDER), ("我 耳朵 背", SpeechControl.LOUDER),
+    ("声音 太 小 了", SpeechControl.LOUDER), ("听 不 太 清", SpeechControl.PARDON), ("说 清楚 点", SpeechControl.PARDON),
+    ("你 等 我 一下", SpeechControl.PAUSE), ("等 我 一会儿", SpeechControl.PAUSE),
+])
+def test_speech_requests_the_northern_way_are_never_an_answer(said, control):
+    run = Run("senior_card").to("name").hear(said)
+    assert any(e.data.get("control") == control.value for e in run.of(EventType.SPEECH_CONTROL))
+    assert run.s.pending is None and run.fails() == 0
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("不 想 办 了", EventType.CANCEL_ASKED), ("下次 再 说", EventType.CANCEL_ASKED), ("我 走 了", EventType.CANCEL_ASKED),
+    ("有 人 吗", EventType.HANDOFF_REQUESTED), ("服务员", EventType.HANDOFF_REQUESTED),
+    ("看 不 懂", EventType.HANDOFF_REQUESTED), ("重新 说 一 遍", EventType.PROMPT),
+])
+def test_giving_up_calling_someone_and_asking_again(said, expected):
+    run = Run("senior_card").to("name").hear(said)
+    assert run.last().type is expected and run.s.pending is None and run.fails() == 0

@@ -63,23 +63,26 @@ UNSURE_WORDS = ("不知道", "不清楚", "不确定", "不懂", "不记得", "�
 SOFT_WORDS = ("吧", "啊", "呀", "呢", "了", "的", "哦", "噢", "我", "就", "那", "这个", "请", "嘛", "啦")
 
 COMMAND_WORDS: dict[Command, tuple[str, ...]] = {
-    Command.REPEAT: ("重复", "再说一遍", "再说一次", "再讲一遍", "再念一遍", "再来一遍"),
-    Command.BACK: ("返回", "上一步", "上一个", "退回", "回上一步"),
+    Command.REPEAT: ("重复", "再说一遍", "再说一次", "再讲一遍", "再念一遍", "再来一遍", "重新说一遍", "重新说一下"),
+    Command.BACK: ("返回", "上一步", "上一个", "退回", "回上一步", "回去", "退回去", "返回去"),
     Command.HELP: ("人工", "帮忙", "工作人员", "找人", "帮助", "求助", "帮帮我", "不会用",
                    # what older residents say when they want a person at the counter
                    "叫人", "叫个人", "叫个人来", "来个人", "来人", "不会弄", "弄不来", "弄不了",
-                   "不会搞", "搞不来", "搞不懂", "不会"),
-    Command.CANCEL: ("取消", "不办了", "不弄了", "退出", "算了"),
+                   "不会搞", "搞不来", "搞不懂", "不会", "有人吗", "服务员", "来人啊", "看不懂"),
+    Command.CANCEL: ("取消", "不办了", "不弄了", "退出", "算了", "不想办了", "不搞了", "我走了",
+                     "下次再说", "改天再说", "下次再来", "改天再来", "下次再办", "改天再办"),
     Command.SLOWER: ("慢一点", "慢点", "慢一些", "说慢点", "说慢一点", "太快了", "慢慢说"),
     Command.FASTER: ("快一点", "快点", "快一些", "说快点", "说快一点", "太慢了"),
-    Command.LOUDER: ("大声点", "大声一点", "大点声", "声音大点", "声音大一点", "听不见", "大声些"),
+    Command.LOUDER: ("大声点", "大声一点", "大点声", "声音大点", "声音大一点", "听不见", "大声些",
+                     "耳朵背", "耳背", "声音太小", "太小声", "声音小", "听不到"),
     Command.SOFTER: ("小声点", "小声一点", "小点声", "声音小点", "声音小一点"),
     Command.PARDON: ("你说什么", "说什么", "什么", "没听懂", "听不懂", "听不清", "听不清楚",
-                     "没听清", "没听清楚", "啥", "你说啥", "说啥"),
+                     "没听清", "没听清楚", "啥", "你说啥", "说啥", "听不太清", "听不大清", "听不太清楚",
+                     "说清楚点", "说清楚一点", "重新说", "没听见"),
     Command.PAUSE: ("等一下", "等一等", "等等", "暂停", "稍等", "等会儿", "等一会儿",
                     # thinking or looking for a card: wait, it is no failed answer
                     "我想想", "想想", "想一想", "让我想想", "让我想一想", "我看看", "找找", "找一下",
-                    "翻一下", "拿一下"),
+                    "翻一下", "拿一下", "等我一下", "等我一会儿", "等我一会", "等我"),
     Command.RESUME: ("好了", "继续", "我好了", "可以了", "接着来"),
 }
 # Politeness around a command ("请再说一遍", "我要找工作人员", "麻烦帮我找人"); a command is
@@ -135,7 +138,7 @@ def tokens(text: str, vocabulary: Sequence[str]) -> list[tuple[str, bool]]:
 
 def command_in(transcript: str) -> Command | None:
     """The command said, when the utterance is a command and nothing else."""
-    text = squash(transcript)
+    text = squash(transcript).replace("点儿", "点")     # 慢点儿 / 大点儿声: northern 儿化
     if len(text) > 40:
         return None
     said: set[Command] = set()
