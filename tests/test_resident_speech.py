@@ -495,3 +495,9 @@ def test_speech_requests_the_northern_way_are_never_an_answer(said, control):
 def test_giving_up_calling_someone_and_asking_again(said, expected):
     run = Run("senior_card").to("name").hear(said)
     assert run.last().type is expected and run.s.pending is None and run.fails() == 0
+
+
+def test_a_spoken_yes_is_read_back_in_plain_mandarin():
+    run = Run("senior_card").to("local_hukou").hear("是 的")
+    said = run.of(EventType.UNDERSTOOD)[-1].data
+    assert said["text"] == "您回答的是“是”，对吗？" and "是：是" not in said["speech"]

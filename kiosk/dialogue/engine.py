@@ -705,7 +705,9 @@ class Session:
         self.pending_via = via
         self.stage = Stage.CONFIRM
         shown = display(f, value)
-        if via is Via.SPEECH:
+        if via is Via.SPEECH and f.type is FieldType.YES_NO:
+            key = "readback.yes_no"           # 您回答的是“是”，对吗？ (not 您说的是：是。)
+        elif via is Via.SPEECH:
             key = "readback"                  # 您说的是
         elif via is Via.TOUCH and not kind.typed_on_touch:
             key = "readback.touched"          # 您选的是 (a date or address picked on screen)
