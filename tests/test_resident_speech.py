@@ -501,3 +501,16 @@ def test_a_spoken_yes_is_read_back_in_plain_mandarin():
     run = Run("senior_card").to("local_hukou").hear("是 的")
     said = run.of(EventType.UNDERSTOOD)[-1].data
     assert said["text"] == "您回答的是“是”，对吗？" and "是：是" not in said["speech"]
+
+
+@pytest.mark.parametrize("said, name", [("我 儿子 王 强", "王强"), ("我 女儿 叫 王 芳", "王芳"),
+                                        ("找 我 闺女 王 芳", "王芳"), ("我 老伴 张 建国", "张建国")])
+def test_an_emergency_contact_said_with_who_they_are(said, name):
+    run = Run("living_alone_care").to("contact_name").hear(said)
+    assert run.s.pending == name
+
+
+@pytest.mark.parametrize("said", ["邻居 李 阿姨", "王 师傅"])
+def test_a_name_with_a_title_asks_for_the_full_name(said):
+    run = Run("living_alone_care").to("contact_name").hear(said)
+    assert run.s.pending is None and run.last().data["key"] == "answer.name_title"

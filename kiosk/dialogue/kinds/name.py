@@ -27,10 +27,13 @@ _DOT_VARIANTS = str.maketrans({c: MIDDLE_DOT for c in "•・‧∙⋅．."})
 SAMPLE = "张 秀 英"
 MAX_SPOKEN = 40
 _LEADS = re.compile(r"^(?:嗯|那个|这个|呃|啊|哦|就是)*"
-                    r"(?:(?:她|他|老人家|老人|我妈妈|我妈|我爸爸|我爸|我母亲|我父亲|我老伴|老伴|我爱人)"
+                    r"(?:(?:找|是)?(?:我的|我)?(?:儿子|女儿|闺女|儿媳妇|儿媳|女婿|孙子|孙女|外孙女|外孙|侄子|侄女|外甥|"
+                    r"老伴|爱人|邻居|哥哥|弟弟|姐姐|妹妹|朋友)(?:的名字|名字)?(?:叫做|叫|是)?|"   # a contact: 我儿子王强
+                    r"(?:她|他|老人家|老人|我妈妈|我妈|我爸爸|我爸|我母亲|我父亲|我老伴|老伴|我爱人)"
                     r"(?:的名字|名字)?(?:叫做|叫|是)|"      # a family member applying: 她叫王秀英
                     r"我的名字叫|我的名字是|我的姓名是|我名字叫|我名字是|名字叫|名字是|姓名是|姓名叫|"
                     r"我叫做|我叫|叫我|本人叫|本人是|我就是|我是|叫|是)?")
+_TITLES = re.compile(r"(阿姨|叔叔|大爷|大妈|大娘|奶奶|爷爷|老师|师傅|大姐|大哥|老头|老太|老太太|同志)$")
 _TRAIL = re.compile(r"(?:啊|呢|吧|呀|哦|嘛|啦|哈|哇|了|的|就是我|是我|就是)+$")
 
 
@@ -105,6 +108,8 @@ class NameKind(FieldKind):
         plain = name.replace("·", "").replace("•", "").replace("・", "")
         if MIDDLE_DOT not in name and len(plain) >= 2 and surname_of(name) is None:
             raise Invalid("answer.name_unlikely")     # 等一下那个 / 名字不对 is not a name
+        if _TITLES.search(name):
+            raise Invalid("answer.name_title")        # 李阿姨 / 王师傅: the full name, please
         return name
 
     def validate(self, field: FieldSpec, value: Any, site: SiteSpec, today: dt.date) -> Any:
