@@ -514,3 +514,18 @@ def test_an_emergency_contact_said_with_who_they_are(said, name):
 def test_a_name_with_a_title_asks_for_the_full_name(said):
     run = Run("living_alone_care").to("contact_name").hear(said)
     assert run.s.pending is None and run.last().data["key"] == "answer.name_title"
+
+
+@pytest.mark.parametrize("said", ["我 换 了 个 号 一 三 九 一 二 三 四 五 六 七 八", "换 了 一个 新 号 一三九 一二三四 五六七八"])
+def test_a_new_number_said_at_the_reuse_question_is_taken(said):
+    run = Run("senior_card")
+    run.visit.memory["phone"] = (FORMS["senior_card"].fields[-1].type, SAMPLE_PHONE)
+    run.to("has_photo").hear("带 了", "对")
+    assert run.s.field.id == "phone" and run.s.stage is Stage.REUSE
+    run.hear(said)
+    assert run.s.stage is Stage.CONFIRM and run.s.pending == "13912345678"
+
+
+def test_two_whole_numbers_in_one_sentence_are_not_guessed():
+    run = Run("senior_card").to("phone").hear("一 三 八 一 二 三 四 五 六 七 八 还是 一 三 九 一 二 三 四 五 六 七 八")
+    assert run.s.pending is None

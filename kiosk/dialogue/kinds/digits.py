@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, ClassVar
 
 from kiosk.catalogue.spec import FieldSpec, SiteSpec
@@ -12,6 +13,7 @@ from kiosk.dialogue.refusal import Invalid
 PADDING = ("身份证号码", "身份证号", "身份证", "手机号码", "手机号", "电话号码", "手机",
            "电话", "号码", "我的", "是", "号", "的", "嗯")
 MAX_SAID = 200   # characters; anything longer is not one number
+_DIGIT_RUN = re.compile("(?:" + "|".join(re.escape(k) for k in sorted(w.DIGITS, key=len, reverse=True)) + ")+")
 
 
 class DigitsKind(FieldKind):
@@ -38,10 +40,20 @@ class DigitsKind(FieldKind):
         return w.spoken_digits(text)
 
     def parse(self, field: FieldSpec, words: list[str], site: SiteSpec, today: dt.date) -> Any:
-        digits = self.digits_in(" ".join(words))
+        digits = self.digits_in(" ".join(words)) or self.whole_number_within(" ".join(words))
         if not digits:
             raise self.unclear(field)
         return digits
+
+    def whole_number_within(self, said: str) -> str | None:
+        """'我 换 了 个 号 一 三 九 …' / '我儿子的电话一三九…': the one run of digit words in a
+        sentence that is a whole answer by itself (11 or 18 of them); None otherwise."""
+        text = w.squash(said)
+        if len(text) > MAX_SAID:
+            return None
+        runs = [w.spoken_digits(m) for m in _DIGIT_RUN.findall(text)]
+        whole = [r for r in runs if r and len(r) == self.length]
+        return whole[0] if len(whole) == 1 else None
 
     def corrected(self, field: FieldSpec, before: str, after: str) -> str | None:
         """'一三八…六七九 不对 五六七八': the digits after 不对 replace as many digits before it."""
