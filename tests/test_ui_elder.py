@@ -13,8 +13,15 @@ import pytest  # noqa: E402
 
 from kiosk.ui import harness  # noqa: E402
 from kiosk.ui.theme import (  # noqa: E402
-    LINE_HEIGHT, MIN_CONTRAST, MIN_LINE_HEIGHT, MIN_QUESTION_SP, MIN_TARGET_DP, MIN_TEXT_SP,
-    PALETTES, contrast_ratio, hex_rgb,
+    LINE_HEIGHT,
+    MIN_CONTRAST,
+    MIN_LINE_HEIGHT,
+    MIN_QUESTION_SP,
+    MIN_TARGET_DP,
+    MIN_TEXT_SP,
+    PALETTES,
+    contrast_ratio,
+    hex_rgb,
 )
 from kiosk.ui.touch import walk  # noqa: E402
 

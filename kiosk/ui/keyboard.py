@@ -203,7 +203,7 @@ class PinyinKeyboard(BoxLayout):
             return
         shown, total = self._offer()
         self.candidates = shown
-        for key, ch in zip(self.candidate_keys, shown + [""] * self.per_page):
+        for key, ch in zip(self.candidate_keys, shown + [""] * self.per_page, strict=False):
             key.text = key.value = ch
             show(key, bool(ch))
         box = self.ids.pinyin_box

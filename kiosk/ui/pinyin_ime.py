@@ -69,7 +69,7 @@ def _build() -> None:
 
     score: Counter[tuple[str, str]] = Counter()
     for phrase, readings in phrases_dict.items():
-        for ch, options in zip(phrase, readings):
+        for ch, options in zip(phrase, readings, strict=False):
             if options:
                 syllable = _plain(options[0])
                 if syllable:

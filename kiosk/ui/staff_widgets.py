@@ -157,7 +157,7 @@ class StaffListScreen(StaffBase):
         if looks == self._looks and len(box.children) == len(shown) + 1:
             # Same rows: keep the laid-out widgets (a tap never meets a row not yet placed),
             # only the actions are new.
-            for w, row in zip(reversed(box.children[1:]), shown):
+            for w, row in zip(reversed(box.children[1:]), shown, strict=False):
                 w.row_action = row.action
             return
         self._looks = looks
