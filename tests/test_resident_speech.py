@@ -529,3 +529,28 @@ def test_a_new_number_said_at_the_reuse_question_is_taken(said):
 def test_two_whole_numbers_in_one_sentence_are_not_guessed():
     run = Run("senior_card").to("phone").hear("一 三 八 一 二 三 四 五 六 七 八 还是 一 三 九 一 二 三 四 五 六 七 八")
     assert run.s.pending is None
+
+
+# --- punctuation from a typed or pasted line --------------------------------------------------
+
+def test_full_and_half_width_punctuation_is_ignored():
+    run = Run("senior_card").to("name").hear("我叫：王秀英。", "不对，是王秀兰！")
+    assert run.s.pending == "王秀兰"
+    run.hear("对！").hear("１１０１０５-１９４９１２３１-００２Ｘ", "是的。")
+    assert run.s.answers["id_number"] == SAMPLE_ID
+    run.hear("对")                                   # the birth date from the ID
+    run.hear("慢一点！")
+    assert run.of(EventType.SPEECH_CONTROL)[-1].data["control"] == SpeechControl.SLOWER.value
+
+
+@pytest.mark.parametrize("said", ["OK", "ok 的", "好滴"])
+def test_ok_confirms(said):
+    run = Run("senior_card").to("name").hear("王 秀英", said)
+    assert run.s.answers.get("name") == "王秀英"
+
+
+@pytest.mark.parametrize("said", ["Wang Xiuying", "hello", "😀"])
+def test_latin_or_emoji_where_a_name_is_asked_gets_mandarin_help(said):
+    run = Run("senior_card").to("name").hear(said)
+    text = run.last().data["text"]
+    assert run.s.pending is None and not any("a" <= c.lower() <= "z" for c in text)

@@ -159,6 +159,8 @@ def yes_no(transcript: str) -> bool | None:
         return None
     if re.fullmatch(r"(中)+(啊|呀|的|嘛)?", text):
         return True          # Henan 中: only said alone (中午 / 中风 are no yes)
+    if re.fullmatch(r"(ok|okay|欧克|好滴)+(的|啦|了|吧)?", text):
+        return True          # typed OK / OK的 (kept out of YES_WORDS: they feed vosk grammars)
     found = tokens(text, YES_WORDS + NO_WORDS + UNSURE_WORDS + SOFT_WORDS + BARE_SOUNDS)
     decisive: list[bool] = []
     for i, (token, known) in enumerate(found):
