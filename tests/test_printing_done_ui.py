@@ -130,9 +130,9 @@ def test_paper_out_mid_job_is_heard_seen_and_reprinted_exactly(serial_app):
     assert any(t.receipt_no == receipt for t in app.staff_mode.tickets.list())
     assert app.controller.chime.rung == chimes + 1
     # The screen stays: no countdown while the notice is up; a tap does not start one.
-    assert app.controller._done_ev is None and done.seconds_left == 0
+    assert not done.counting and done.seconds_left == 0
     touch(done.ids.receipt)
-    assert app.controller._done_ev is None and app.screens.current == "done"
+    assert not done.counting and app.screens.current == "done"
     # The number is never covered, at every size, normal and 字再大些.
     found = []
     try:
@@ -180,8 +180,8 @@ def test_any_tap_restarts_the_countdown_and_the_screen_says_how_to_stay(app):
     assert harness.wait_until(lambda: done.print_status == say("print_done"), timeout=10)
     full = int(app.runtime.settings.ui.done_return_s)
     assert done.stay == say("print_done_countdown", seconds=done.seconds_left)
-    app.controller._done_left = 3
+    done.seconds_left = 3
     touch(done.ids.info)
-    assert app.controller._done_left == full and done.seconds_left == full
+    assert done.counting and done.seconds_left == full
     assert app.screens.current == "done" and not done.print_fault
     press(app, say("ui.done_finished"))

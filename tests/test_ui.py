@@ -228,7 +228,7 @@ def test_done_returns_home_by_itself_and_forgets_answers(app, events):
         press(app, say("ui.readback_yes"))
     submit_review(app)
     assert app.screens.current == "done"
-    ctl._done_left = 1           # the countdown from [ui] done_return_s, shortened
+    app.screen("done").seconds_left = 1   # the countdown from [ui] done_return_s, shortened
     assert harness.wait_until(lambda: app.screens.current == "home", timeout=3)
     ended = types_of(events, EventType.ENDED)
     assert ended and ended[-1].data["reason"] == "done"

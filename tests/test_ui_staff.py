@@ -366,6 +366,6 @@ def test_feedback_can_be_skipped_and_is_not_asked_when_nobody_tapped(app):
     press(app, say("feedback.skip"))
     assert app.screens.current == "home"
     submit_repair_by_voice(app)
-    app.controller._done_left = 1                     # the Done countdown runs out
+    app.screen("done").seconds_left = 1              # the Done countdown runs out
     assert harness.wait_until(lambda: app.screens.current == "home", timeout=3)
     assert app.staff_mode.feedback.summary(app.staff_mode.today()).total() == before

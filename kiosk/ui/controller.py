@@ -49,8 +49,6 @@ class KioskController:
         self.feedback_box = None              # kiosk.staff.feedback.FeedbackBox: ratings after 办完了
         self._feedback_form = ""              # the service just submitted (asked about after 办完了)
         self.visit: Visit | None = None
-        self._done_ev = None
-        self._done_left = 0
         ui = runtime.settings.ui
         self.idle = IdleWatch(ui.idle_warning_s, ui.extension_s, ui.max_extensions,
                               on_warn=self._idle_warn, on_tick=self._idle_tick,
@@ -90,7 +88,7 @@ class KioskController:
         for listener in self.core_listeners + self.listeners:
             self.visit.subscribe(listener)
         self.idle.disarm()
-        self._cancel_done_timer()
+        self._stop_done_countdown()
         self._feedback_form = ""
         self.app.theme.reset()
         self._show("home")
@@ -199,7 +197,7 @@ class KioskController:
 
     def another(self) -> None:
         """再办一件: keep the fill-once memory, back to the tiles."""
-        self._cancel_done_timer()
+        self._stop_done_countdown()
         if self.visit is not None:
             self.visit.another()
 
@@ -209,7 +207,7 @@ class KioskController:
         办完了 tapped on the Done screen first asks 办得顺利吗？ (anonymous, skippable).
         """
         self._quiet()
-        self._cancel_done_timer()
+        self._stop_done_countdown()
         if (ask_feedback and reason == "done" and self.feedback_box is not None and self._feedback_form
                 and self.screens.current == "done"):
             self.ask_feedback(self._feedback_form)
@@ -416,10 +414,11 @@ class KioskController:
         self._show("done")
         self._receipt_shown(d.get("receipt_no"))
         self._print(d)
-        self._start_done_timer()
+        done.start_countdown(int(self.runtime.settings.ui.done_return_s),
+                             lambda: self.finish("done", ask_feedback=False))   # nobody tapped: nobody to ask
 
     def _on_next_service(self, d: dict) -> None:
-        self._cancel_done_timer()
+        self._stop_done_countdown()
         self.idle.disarm()
         self._show("home")
 
@@ -468,33 +467,15 @@ class KioskController:
             return
         done.show_print(notice)
         if notice.fault:
-            self._cancel_done_timer()                  # the fault notice stays until the resident taps
+            done.stop_countdown()                      # the fault notice stays until the resident taps
             done.seconds_left = 0
         if notice.speech:
             self.speak(notice.speech, None)
 
-    def done_touched(self) -> None:
-        """Any tap on the Done screen: the countdown starts again (how a resident stays longer)."""
-        if self._done_ev is not None:
-            self._start_done_timer()
-
     # ----------------------------------------------------------------- timers
-    def _start_done_timer(self) -> None:
-        self._cancel_done_timer()
-        self._done_left = int(self.runtime.settings.ui.done_return_s)
-        self.app.screen("done").seconds_left = self._done_left
-        self._done_ev = Clock.schedule_interval(self._done_tick, 1.0)
-
-    def _done_tick(self, _dt) -> None:
-        self._done_left -= 1
-        self.app.screen("done").seconds_left = max(0, self._done_left)
-        if self._done_left <= 0:
-            self.finish("done", ask_feedback=False)   # nobody tapped: nobody to ask
-
-    def _cancel_done_timer(self) -> None:
-        if self._done_ev is not None:
-            self._done_ev.cancel()
-            self._done_ev = None
+    def _stop_done_countdown(self) -> None:
+        if self.screens.has_screen("done"):
+            self.app.screen("done").stop_countdown()
 
     def _idle_warn(self, seconds: float) -> None:
         self._quiet()

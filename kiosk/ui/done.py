@@ -2,12 +2,15 @@
 
 The number sits in its own row right under the title; everything else (the print notice, what
 to bring, where to go) lives in a scrolling box below it, so no notice can ever cover the
-number, at any window size or with 字再大些. The controller runs the countdown home: any tap on
-this screen starts it again, and while the "not printed" notice is up there is no countdown
-(the screen stays until the resident taps 办完了 / 再办一件, or staff come).
+number, at any window size or with 字再大些. The screen runs its own countdown home
+(`start_countdown`): any tap on it starts the count again, and while the "not printed" notice is
+up there is no countdown (the screen stays until the resident taps 办完了 / 再办一件, or staff come).
 """
 from __future__ import annotations
 
+from typing import Callable
+
+from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
@@ -36,6 +39,12 @@ class DoneScreen(Screen):
     stay = StringProperty("")               # how long the screen stays, and how to stay longer
     short = BooleanProperty(False)          # a short window: the number's caption joins the title
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._countdown = None                   # the Clock event while counting down
+        self._countdown_from = 0
+        self._on_countdown_end: Callable[[], None] | None = None
+
     def on_height(self, *_args) -> None:
         self.short = self.height < dp(700)
 
@@ -60,6 +69,33 @@ class DoneScreen(Screen):
         """A kiosk.printing.handout.PrintNotice: the status line, or the fault notice."""
         self.print_fault = notice.fault
         self.print_status = notice.status_text
+
+    # ----------------------------------------------------------------- countdown home
+    @property
+    def counting(self) -> bool:
+        """True while the countdown home runs."""
+        return self._countdown is not None
+
+    def start_countdown(self, seconds: int, on_end: Callable[[], None]) -> None:
+        """Count `seconds` down on screen, then call `on_end` (nobody tapped: the visit ends)."""
+        self.stop_countdown()
+        self._countdown_from = int(seconds)
+        self._on_countdown_end = on_end
+        self.seconds_left = self._countdown_from
+        self._countdown = Clock.schedule_interval(self._count, 1.0)
+
+    def stop_countdown(self) -> None:
+        """No countdown (the resident left, or the "not printed" notice stays up)."""
+        if self._countdown is not None:
+            self._countdown.cancel()
+            self._countdown = None
+
+    def _count(self, _dt) -> None:
+        self.seconds_left = max(0, self.seconds_left - 1)
+        if self.seconds_left <= 0:
+            self.stop_countdown()
+            if self._on_countdown_end is not None:
+                self._on_countdown_end()
 
     def on_seconds_left(self, *_args) -> None:
         self._update_stay()
@@ -90,10 +126,6 @@ class DoneScreen(Screen):
 
     def on_touch_down(self, touch):
         """Any tap restarts the countdown home (the resident is still reading)."""
-        if self.collide_point(*touch.pos):
-            from kivy.app import App  # noqa: PLC0415
-
-            controller = getattr(App.get_running_app(), "controller", None)
-            if controller is not None and hasattr(controller, "done_touched"):
-                controller.done_touched()
+        if self.collide_point(*touch.pos) and self._countdown is not None and self._on_countdown_end:
+            self.start_countdown(self._countdown_from, self._on_countdown_end)
         return super().on_touch_down(touch)
