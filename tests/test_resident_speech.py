@@ -554,3 +554,17 @@ def test_latin_or_emoji_where_a_name_is_asked_gets_mandarin_help(said):
     run = Run("senior_card").to("name").hear(said)
     text = run.last().data["text"]
     assert run.s.pending is None and not any("a" <= c.lower() <= "z" for c in text)
+
+
+# --- options in everyday words, through the real forms ----------------------------------------
+
+@pytest.mark.parametrize("form_id, field_id, said, value", [
+    ("complaint", "topic", "有 人 在 楼道 里 堆 东西", "safety"), ("complaint", "topic", "狗 叫", "noise"),
+    ("complaint", "topic", "车 乱 停", "parking"), ("repair_request", "problem", "水龙头 关 不 上", "leak"),
+    ("repair_request", "problem", "下水道 返 味", "drain"), ("repair_request", "problem", "门 打 不 开 了", "door"),
+    ("repair_request", "problem", "暖气 不 热", "other"), ("living_alone_care", "care_needs", "经常 打 个 电话 就 行", ["phone_call"]),
+    ("living_alone_care", "care_needs", "陪 我 去 医院", ["clinic"]), ("home_service", "service", "理 个 发", "haircut"),
+])
+def test_options_named_in_everyday_words(form_id, field_id, said, value):
+    run = Run(form_id).to(field_id).hear(said)
+    assert run.s.pending == value
