@@ -568,3 +568,27 @@ def test_latin_or_emoji_where_a_name_is_asked_gets_mandarin_help(said):
 def test_options_named_in_everyday_words(form_id, field_id, said, value):
     run = Run(form_id).to(field_id).hear(said)
     assert run.s.pending == value
+
+
+@pytest.mark.parametrize("said", ["交 吧", "就 这样 吧", "行 了 交 吧", "都 对"])
+def test_submitting_in_everyday_words(said):
+    run = at_review().hear(said)
+    assert run.s.stage is Stage.DONE
+
+
+def test_the_nth_item_at_the_review_is_asked_again():
+    run = at_review()
+    second = run.s.review_items()[1]["field_id"]
+    run.hear("第 二 项 不 对")
+    assert run.s.stage is Stage.ASK and run.s.field.id == second
+
+
+def test_anything_else_at_the_review_asks_for_submit_or_the_item():
+    run = at_review().hear("今天 天气 不错")
+    assert run.s.stage is Stage.REVIEW and run.last().data["key"] == "review.reask"
+    assert "提交" in run.last().data["text"] and "对”或者“不对" not in run.last().data["text"]
+
+
+def test_looking_again_at_the_review_is_a_pause():
+    run = at_review().hear("我 再 看看")
+    assert run.last().data["control"] == SpeechControl.PAUSE.value and run.s.stage is Stage.REVIEW

@@ -302,6 +302,10 @@ class Session:
                 self._reject(heard.problem)
             elif heard.value is not None:
                 self._understood(heard.value, Via.SPEECH)
+        elif self.stage is Stage.REVIEW:
+            text = say("review.reask")      # the review asks for 提交 or the answer to change
+            self._emit(EventType.REJECTED, field_id=None, key="review.reask", text=text, speech=text,
+                       attempts=0, reason=RefusalReason.YES_NO_NEEDED, counts=False)
         else:
             self._reask_yes_no()
 
@@ -867,8 +871,13 @@ class Session:
         if not text or len(text) > 24:
             return None
         changing = bool(re.search(r"不对|错|改|重新|换|不是", text))
+        items = self.review_items()
+        nth = re.search(r"第(.{1,3}?)(项|个|条|行)", text)
+        if nth and changing:                  # 第二项不对: the review lists the answers in order
+            n = w.spoken_number(nth[1])
+            return str(items[n - 1]["field_id"]) if n is not None and 1 <= n <= len(items) else None
         meant = []
-        for item in self.review_items():
+        for item in items:
             f = next(x for x in self.fields if x.id == item["field_id"])
             names = {w.squash(f.label), *w.FIELD_NAMES.get(f.type.value, ())}
             named = [n for n in names if n and n in text]

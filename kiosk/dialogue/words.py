@@ -82,7 +82,7 @@ COMMAND_WORDS: dict[Command, tuple[str, ...]] = {
     Command.PAUSE: ("等一下", "等一等", "等等", "暂停", "稍等", "等会儿", "等一会儿",
                     # thinking or looking for a card: wait, it is no failed answer
                     "我想想", "想想", "想一想", "让我想想", "让我想一想", "我看看", "找找", "找一下",
-                    "翻一下", "拿一下", "等我一下", "等我一会儿", "等我一会", "等我"),
+                    "翻一下", "拿一下", "再看看", "看一下", "等我一下", "等我一会儿", "等我一会", "等我"),
     Command.RESUME: ("好了", "继续", "我好了", "可以了", "接着来"),
 }
 # Politeness around a command ("请再说一遍", "我要找工作人员", "麻烦帮我找人"); a command is
