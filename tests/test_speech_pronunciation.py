@@ -8,12 +8,21 @@ reference (pypinyin's phrase data with 一/不 sandhi and surnames in name posit
 from __future__ import annotations
 
 import shutil
+import subprocess
 
 import pytest
 
 from kiosk.config import REPO_DIR
 from kiosk.speech.cache import PromptCache, cache_key, fixed_prompts
-from kiosk.speech.pronounce import espeak_phonemes, pronounce, pronounce_all, reference, reference_pinyin
+from kiosk.speech.pronounce import (
+    PHONEME_RATE,
+    VOICE,
+    espeak_phonemes,
+    pronounce,
+    pronounce_all,
+    reference,
+    reference_pinyin,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
 SURNAMES_FILE = REPO_DIR / "kiosk" / "dialogue" / "kinds" / "surnames.txt"
@@ -47,6 +56,21 @@ def test_pronunciation_of_every_fixed_prompt_form_text_and_surname_matches_the_r
     assert len(texts) > 300
     bad = mismatches(texts)
     assert bad == [], f"{len(bad)} of {len(texts)} texts mispronounced, e.g. {bad[:5]}"
+
+
+def test_espeak_prints_the_same_phonemes_at_the_fast_checking_rate_as_at_its_default():
+    # The check reads phonemes at PHONEME_RATE (less discarded audio to synthesise); that is only
+    # sound if the rate never changes the phonemes: sandhi, tones, pauses and syllables alike.
+    texts = texts_to_check()[::15]
+    sample = "\n".join(t + "。" for t in texts + [reference_pinyin(t) for t in texts] + ["1 3 8 0 0", "一九五零年"])
+
+    def phonemes(*rate: str) -> str:
+        return subprocess.run(["espeak-ng", "-v", VOICE, "-q", "-x", *rate, "--stdin"], input=sample,
+                              capture_output=True, text=True, timeout=120, check=True).stdout
+
+    default = phonemes()
+    assert len(default.splitlines()) >= 2 * len(texts) and "21" in default   # 3-3 sandhi shows
+    assert phonemes("-s", str(PHONEME_RATE)) == default
 
 
 def test_pronunciation_check_catches_what_espeak_gets_wrong_unaided():

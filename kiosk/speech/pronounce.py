@@ -116,9 +116,16 @@ def _espeak() -> str | None:
 _MARK = "XQX"                          # a separator sentence whose phonemes are easy to spot
 
 
-def _espeak_x(exe: str, text: str) -> str:
-    return subprocess.run([exe, "-v", VOICE, "-q", "-x", "--stdin"], input=text, capture_output=True,
-                          text=True, timeout=120, check=False).stdout
+# espeak-ng still synthesises (and discards) the audio with -q, so its CPU time grows with the
+# number of samples: at its fastest plain rate it makes fewer of them and prints the same
+# phonemes (tests/test_speech_pronunciation.py checks that). From 450 on it switches to the
+# slower sonic speed-up.
+PHONEME_RATE = 449
+
+
+def _espeak_x(exe: str, text: str, rate: int = PHONEME_RATE) -> str:
+    return subprocess.run([exe, "-v", VOICE, "-q", "-x", "-s", str(rate), "--stdin"], input=text,
+                          capture_output=True, text=True, timeout=120, check=False).stdout
 
 
 @functools.lru_cache(maxsize=1)
