@@ -592,3 +592,14 @@ def test_anything_else_at_the_review_asks_for_submit_or_the_item():
 def test_looking_again_at_the_review_is_a_pause():
     run = at_review().hear("我 再 看看")
     assert run.last().data["control"] == SpeechControl.PAUSE.value and run.s.stage is Stage.REVIEW
+
+
+@pytest.mark.parametrize("said", ["不 是 这个 号 了 一 三 九 一 二 三 四 五 六 七 八", "换 号 了 一 三 九 一 二 三 四 五 六 七 八",
+                                  "不对 现在 是 一 三 九 一 二 三 四 五 六 七 八"])
+def test_a_no_with_the_new_number_at_the_reuse_offer_takes_the_new_number(said):
+    run = Run("senior_card")
+    run.visit.memory["phone"] = (FORMS["senior_card"].fields[-1].type, SAMPLE_PHONE)
+    run.to("has_photo").hear("带 了", "对")
+    assert run.s.stage is Stage.REUSE
+    run.hear(said)
+    assert run.s.stage is Stage.CONFIRM and run.s.pending == "13912345678"

@@ -267,6 +267,13 @@ class Session:
                 and w.is_bare_sound(transcript):
             self._reask_yes_no()            # a bare 嗯 does not take an ID or phone number
             return
+        if self.stage is Stage.REUSE and command is None:
+            fixed = w.correction(transcript)  # 不是这个号了，一三九…: the new answer, not just a no
+            if fixed is not None:
+                heard = understand(self.field, fixed, self.visit.site, self.visit.today)
+                if heard.value is not None and heard.problem is None:
+                    self._understood(heard.value, Via.SPEECH)
+                    return
         if self.stage in (Stage.REUSE, Stage.CANCEL, Stage.REVIEW) and command is None:
             answer = yes_no(transcript)
             if answer is not None:

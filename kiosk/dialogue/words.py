@@ -204,11 +204,12 @@ def correction(transcript: str) -> str | None:
     """'不对 是 李 四' -> '是 李 四'... the words after a leading no, when there are any."""
     words = words_of(transcript)
     text = squash(" ".join(words))
-    for no in sorted(("不对", "不是", "错了", "不对不对", "不是不是", "说错了", "搞错了", "弄错了"),
+    for no in sorted(("不对", "不是", "错了", "不对不对", "不是不是", "说错了", "搞错了", "弄错了", "不用",
+                      "不是这个", "不用这个", "换了", "换号了", "换了号"),
                      key=len, reverse=True):
         if text.startswith(no) and len(text) > len(no):
             rest = text[len(no):]
-            rest = re.sub(r"^(不对|不是|啊|呀|，)*", "", rest)
+            rest = re.sub(r"^(不对|不是|啊|呀|，|了|号|号码|这个|那个|现在|新的|新号|换成|改成)*", "", rest)
             rest = re.sub(r"^(最后几位是|最后几位|最后四位是|最后四位|最后是|后面是|后几位是|应该是|我说的是|是)", "",
                           rest)
             return rest or None
