@@ -218,7 +218,7 @@ class KioskApp(App):
             screen.show_notice(text)
         else:
             self.controller.request_help()
-        self.controller.speak(text)
+        self.controller.voice.say(text)
 
     def _start_speech(self) -> None:
         """Voice and model load on a thread: the screen never waits for them."""
@@ -258,7 +258,7 @@ class KioskApp(App):
         def ready(_dt) -> None:
             self.controller.speech_ready(speaker, recognizer, mic, reason)
             if speaker is not None and self.screens.current == "home":
-                self.controller.speak(say("welcome"))
+                self.controller.voice.say(say("welcome"))
 
         Clock.schedule_once(ready)
 

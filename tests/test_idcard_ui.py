@@ -80,14 +80,14 @@ def test_senior_card_filled_from_a_card_by_taps_and_submitted(kiosk_with_reader,
     consent = [e for e in events if e.type is EventType.PROMPT and e.data["field_id"] == "consent"][0]
     assert "身份证" in consent.data["text"]                     # the consent says the card is read
     until_panel(app, "wait")
-    assert app.controller.speaker.said[-1] == "请把身份证放在读卡区，放好不要动。"
+    assert app.controller.voice.speaker.said[-1] == "请把身份证放在读卡区，放好不要动。"
     reader.release()
     until_panel(app, "confirm")
     panel = app.screens.current_screen
     rows = {r.label: r.value for r in panel.ids.rows.children}
     assert rows["姓名"] == "张秀英" and "1955" in rows["出生日期"]
     assert demo_card().id_number[-4:] in rows["身份证号"].replace(" ", "")
-    said = app.controller.speaker.said[-1]
+    said = app.controller.voice.speaker.said[-1]
     assert said.startswith("已读到身份证，尾号" + " ".join(demo_card().tail)) and "张秀英" in said
     assert demo_card().id_number not in said and demo_card().id_number[:6] not in said.replace(" ", "")
     press(app, say("idcard.confirm_yes"))
@@ -118,7 +118,7 @@ def test_a_failed_read_falls_back_to_voice_and_keypad_kindly(kiosk_with_reader, 
     screen = question(app)
     assert screen.prompt_data["field_id"] == "name"
     assert screen.notice_text == say(f"idcard.fail.{code}")
-    assert app.controller.speaker.said[-1] == say(f"idcard.fail.{code}")
+    assert app.controller.voice.speaker.said[-1] == say(f"idcard.fail.{code}")
     assert "按" in screen.notice_text
 
 
@@ -130,7 +130,7 @@ def test_other_way_closes_the_panel_and_speech_still_answers(kiosk_with_reader, 
     until_panel(app, "wait")
     press(app, say("idcard.other_way"))
     assert app.screens.current == "question" and question(app).prompt_data["field_id"] == "name"
-    app.controller._heard("张 秀英", 0.9)   # what the listening loop delivers
+    app.controller.voice.hear("张 秀英", 0.9)   # what the listening loop delivers
     harness.frames(2)
     assert question(app).mode == "readback"
 
@@ -141,7 +141,7 @@ def test_speech_while_the_panel_waits_is_answered(kiosk_with_reader):
     touch(tile(app, "senior_card"))
     answer_by_taps(app)
     until_panel(app, "wait")
-    app.controller._heard("张 秀英", 0.9)
+    app.controller.voice.hear("张 秀英", 0.9)
     harness.frames(2)
     assert app.screens.current == "question" and question(app).mode == "readback"
 
@@ -180,7 +180,7 @@ def test_family_helper_card_fills_only_the_helpers_name(kiosk_with_reader):
     answer_by_taps(app)
     until_panel(app, "wait")
     assert app.screens.current_screen.whose_text == say("idcard.whose.elder")
-    assert app.controller.speaker.said[-1] == say("idcard.place.elder")
+    assert app.controller.voice.speaker.said[-1] == say("idcard.place.elder")
     reader.release()
     until_panel(app, "confirm")
     press(app, say("idcard.confirm_yes"))

@@ -41,7 +41,7 @@ def submit_repair(app) -> str:
         if app.screens.current != "question":
             break
         if app.screens.current_screen.mode == "ask":
-            ctl._heard(sample_transcript(ctl.session.field, ctl.visit.site), 1.0)
+            ctl.voice.hear(sample_transcript(ctl.session.field, ctl.visit.site), 1.0)
             harness.frames(2)
         if app.screens.current == "question" and app.screens.current_screen.mode != "ask":
             press(app, say("ui.readback_yes"))
@@ -110,7 +110,7 @@ def test_paper_out_mid_job_is_heard_seen_and_reprinted_exactly(serial_app):
     sim = PrinterSim(printer_end, fault="paper_out", after=200)
     sim.start()
     app.print_service.printer = SerialPrinter(kiosk_end, 9600, status_timeout_s=0.5, write_timeout_s=2.0)
-    speaker = app.controller.speaker
+    speaker = app.controller.voice.speaker
     chimes = app.controller.chime.rung
     try:
         receipt = submit_repair(app)

@@ -37,7 +37,7 @@ def test_home_shows_every_service_without_scrolling(app):
         x, y = t.to_window(*t.pos)
         assert 0 <= x and x + t.width <= w and 0 <= y and y + t.height <= h, t.text
         assert 2 <= len(t.text) <= 6
-    assert app.controller.speaker.said[-1] == say("welcome")
+    assert app.controller.voice.speaker.said[-1] == say("welcome")
 
 
 def test_repair_request_completed_by_touch_alone(app, events):
@@ -114,7 +114,7 @@ def test_senior_card_with_spoken_name_and_id_keypad(app, events):
         d = prompt(app)
         kind = d["field_type"]
         if kind == "name":
-            ctl._heard(SAMPLE_NAME, 0.9)     # what the listening loop delivers
+            ctl.voice.hear(SAMPLE_NAME, 0.9)     # what the listening loop delivers
             harness.frames(2)
         elif kind == "id_number":
             for k in SAMPLE_ID:
@@ -150,7 +150,7 @@ def test_read_back_no_asks_again_and_back_goes_to_previous_question(app, events)
     touch(tile(app, "repair_request"))
     first = prompt(app)["field_id"]
     # A spoken answer is read back; 不对 asks again. A tap on a choice is kept at once.
-    app.controller._heard(prompt(app)["choices"][0]["label"], 1.0)
+    app.controller.voice.hear(prompt(app)["choices"][0]["label"], 1.0)
     harness.frames(2)
     assert app.screens.current_screen.mode == "readback"
     press(app, say("ui.readback_no"))
@@ -164,7 +164,7 @@ def test_read_back_no_asks_again_and_back_goes_to_previous_question(app, events)
     press(app, say("ui.repeat"))
     # 重听 says the question, then the answers on screen (EZ Access style).
     labels = "、".join(c["label"] for c in prompt(app)["choices"])
-    assert app.controller.speaker.said[-1] == prompt(app)["speech"] + say("ui.read_choices", choices=labels)
+    assert app.controller.voice.speaker.said[-1] == prompt(app)["speech"] + say("ui.read_choices", choices=labels)
 
 
 def test_rejected_answer_shows_why_and_keeps_the_question(app, events):
@@ -175,7 +175,7 @@ def test_rejected_answer_shows_why_and_keeps_the_question(app, events):
             press(app, say("ui.skip"))
             continue
         # Earlier questions answered through the speech path, to reach the phone question fast.
-        app.controller._heard(sample_transcript(app.controller.session.field, app.controller.visit.site), 1.0)
+        app.controller.voice.hear(sample_transcript(app.controller.session.field, app.controller.visit.site), 1.0)
         harness.frames(2)
         press(app, say("ui.readback_yes"))
     for k in "138":
@@ -223,7 +223,7 @@ def test_done_returns_home_by_itself_and_forgets_answers(app, events):
         if app.screens.current != "question":
             break
         if app.screens.current_screen.mode == "ask":
-            ctl._heard(sample_transcript(ctl.session.field, ctl.visit.site), 1.0)
+            ctl.voice.hear(sample_transcript(ctl.session.field, ctl.visit.site), 1.0)
             harness.frames(2)
         press(app, say("ui.readback_yes"))
     submit_review(app)

@@ -31,7 +31,7 @@ def test_unexpected_error_on_a_question_is_told_in_mandarin_and_the_answers_stay
     question = app.screens.get_screen("question")
     assert app.screens.current == "question"
     assert question.notice_text == say("error.unexpected")
-    assert app.controller.speaker.said[-1] == say("error.unexpected")
+    assert app.controller.voice.speaker.said[-1] == say("error.unexpected")
     assert app.controller.session is session and session.answers == before
     assert "13900001111" not in question.notice_text
 

@@ -83,7 +83,7 @@ def answer_by_voice_until(app, field_type: str) -> None:
                 and prompt(app)["field_type"] == field_type:
             return
         if app.screens.current_screen.mode == "ask":
-            ctl._heard(sample_transcript(ctl.session.field, ctl.visit.site), 1.0)
+            ctl.voice.hear(sample_transcript(ctl.session.field, ctl.visit.site), 1.0)
             harness.frames(2)
         press(app, say("ui.readback_yes"))
     pytest.fail(f"never reached a {field_type} question")
@@ -154,7 +154,7 @@ def test_full_handoff_three_failures_to_staff_submission_printed_and_audited(app
     assert app.screens.current == "help"
     assert help_screen.ids.ticket.text == ticket.number          # same ticket, shown huge
     assert help_screen.ids.ticket.font_size > app.theme.digits_size
-    spoken = app.controller.speaker.said[-1]
+    spoken = app.controller.voice.speaker.said[-1]
     assert spoken.startswith("工作人员马上就来帮您") and ticket.number[0] in spoken
     assert app.controller.chime.rung >= 1
 
@@ -270,7 +270,7 @@ def submit_repair_by_voice(app) -> str:
         if app.screens.current != "question":
             break
         if app.screens.current_screen.mode == "ask":
-            ctl._heard(sample_transcript(ctl.session.field, ctl.visit.site), 1.0)
+            ctl.voice.hear(sample_transcript(ctl.session.field, ctl.visit.site), 1.0)
             harness.frames(2)
         press(app, say("ui.readback_yes"))
     submit_review(app)            # 确认提交 is offered once every review page was seen

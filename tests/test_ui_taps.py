@@ -295,5 +295,5 @@ def test_repeat_reads_the_yes_no_answers_after_the_question(app):
     touch(tile(app, "repair_request"))
     _to_field(app, "yes_no")
     press(app, say("ui.repeat"))
-    said = app.controller.speaker.said[-1]
+    said = app.controller.voice.speaker.said[-1]
     assert said.endswith(say("ui.read_choices", choices=f"{say('ui.yes')}、{say('ui.no')}"))

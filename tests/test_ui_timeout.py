@@ -62,7 +62,7 @@ def test_ten_extensions_then_the_visit_is_wiped(app):
 
     for n in range(10):
         assert harness.wait_until(lambda: app.timeout_warning.is_open, timeout=2), f"warning {n}"
-        assert say("ui.timeout_question") in app.controller.speaker.said[-1]
+        assert say("ui.timeout_question") in app.controller.voice.speaker.said[-1]
         harness.frames(3)        # the pop-up is laid out before a finger can find its button
         touch(find_button(app.timeout_warning, say("ui.timeout_continue")))
         assert not app.timeout_warning.is_open

@@ -31,8 +31,8 @@ def test_voice_panel_slows_the_voice_and_pause_waits_for_a_tap(app, events):
     press(app, say("voice.button"))
     panel = open_modal(VoicePanel)
     touch(panel.ids.slower)
-    assert ctl.speaker.rate_factor == RATE_STEPS[2]
-    assert ctl.speaker.said[-1].startswith(say("speech_control.slower"))
+    assert ctl.voice.speaker.rate_factor == RATE_STEPS[2]
+    assert ctl.voice.speaker.said[-1].startswith(say("speech_control.slower"))
     assert ctl.session is not None and not ctl.session.attempts   # never a failed answer
 
     press(app, say("voice.button"))
@@ -40,12 +40,12 @@ def test_voice_panel_slows_the_voice_and_pause_waits_for_a_tap(app, events):
     paused = open_modal(VoicePaused)
     assert ctl.voice.paused and paused.is_open
     assert not ctl.idle.armed                         # the idle clock waits with the resident
-    assert ctl.speaker.said[-1] == say("speech_control.pause")
+    assert ctl.voice.speaker.said[-1] == say("speech_control.pause")
     touch(paused.ids.resume)
     assert not paused.is_open and not ctl.voice.paused and ctl.idle.armed
-    assert ctl.speaker.said[-1].startswith(say("speech_control.resume"))
+    assert ctl.voice.speaker.said[-1].startswith(say("speech_control.resume"))
     assert [type(e).__name__ for e in events].count("SpeechControlRequested") == 3
 
     ctl.finish("home")                                # the next resident hears the default rate
     harness.frames(3)
-    assert ctl.speaker.rate_factor == 1.0
+    assert ctl.voice.speaker.rate_factor == 1.0

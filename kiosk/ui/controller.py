@@ -65,21 +65,6 @@ class KioskController:
         """The app's ScreenManager."""
         return self.app.screens
 
-    @property
-    def speaker(self):
-        """The voice's speaker."""
-        return self.voice.speaker
-
-    @property
-    def loop(self):
-        """The listening loop, or None on a touch-only kiosk."""
-        return self.voice.ears
-
-    @property
-    def touch_only(self) -> bool:
-        """True until a recognizer and a microphone are ready (or after the microphone failed)."""
-        return self.voice.touch_only
-
     def begin(self) -> None:
         """A fresh visit on the Home screen (start-up, and after every resident)."""
         self.visit = self.runtime.new_visit()
@@ -92,7 +77,7 @@ class KioskController:
         self._feedback_form = ""
         self.app.theme.reset()
         self._show("home")
-        self.speak(say("welcome"))
+        self.voice.say(say("welcome"))
 
     def add_listener(self, listener: Callable[[DialogueEvent], None]) -> None:
         """Receive every event of this and every later visit (tests, audit log)."""
@@ -103,7 +88,7 @@ class KioskController:
     def start_form(self, form_id: str) -> None:
         """A service tile was tapped."""
         form = self.runtime.catalogue.forms[form_id]
-        self._quiet()
+        self.voice.quiet()
         if self.visit is None:
             self.begin()
         self.idle.arm()
@@ -117,12 +102,12 @@ class KioskController:
         if recognizer is not None and microphone is not None:
             self.voice.set_ears(recognizer, microphone)
         if self.screens.has_screen("question"):
-            self.app.screen("question").touch_only = self.touch_only
+            self.app.screen("question").touch_only = self.voice.touch_only
 
     # ----------------------------------------------------------------- resident actions
     def repeat(self) -> None:
         """重听: say the open question (or this screen's message) again."""
-        self._quiet()
+        self.voice.quiet()
         session = self.session
         if session is not None and self.screens.current in ("question", "review"):
             session.repeat()
@@ -131,25 +116,25 @@ class KioskController:
             if extra and self.voice.last_ask:
                 self.voice.ask(self.voice.last_ask + extra, self.voice.grammar())
         else:
-            self.speak(self.voice.last_said or say("welcome"))
+            self.voice.say(self.voice.last_said or say("welcome"))
 
     def back(self) -> None:
         """上一步."""
-        self._quiet()
+        self.voice.quiet()
         session = self.session
         current = self.screens.current
         if current == "home" or session is None:
             if current in ("help", "staff_pin"):
                 self._show("home")
-            self.speak(say("ui.back_at_home"))
+            self.voice.say(say("ui.back_at_home"))
         elif current in ("done", "feedback"):    # nothing before these to go back to: say it again
-            self.speak(self.voice.last_said)
+            self.voice.say(self.voice.last_said)
         else:
             session.back()
 
     def request_help(self) -> None:
         """找工作人员: the engine keeps the draft; without a session the help screen shows at once."""
-        self._quiet()
+        self.voice.quiet()
         session = self.session
         if session is not None and session.stage not in (Stage.DONE, Stage.CANCELLED):
             session.request_help("asked")
@@ -158,37 +143,37 @@ class KioskController:
 
     def answer(self, value: Any) -> None:
         """A touch answer for the current field."""
-        self._quiet()
+        self.voice.quiet()
         if self.session is not None:
             self.session.answer(value)
 
     def confirm(self, yes: bool) -> None:
         """对 / 不对 (and the other yes/no questions)."""
-        self._quiet()
+        self.voice.quiet()
         if self.session is not None:
             self.session.confirm(yes)
 
     def skip(self) -> None:
         """Leave an optional field empty."""
-        self._quiet()
+        self.voice.quiet()
         if self.session is not None:
             self.session.skip()
 
     def edit(self, field_id: str) -> None:
         """Change one answer from the review screen."""
-        self._quiet()
+        self.voice.quiet()
         if self.session is not None:
             self.session.edit(field_id)
 
     def submit(self) -> None:
         """确认提交."""
-        self._quiet()
+        self.voice.quiet()
         if self.session is not None:
             self.session.submit()
 
     def resume(self) -> None:
         """我自己继续办 from the help screen."""
-        self._quiet()
+        self.voice.quiet()
         session = self.session
         if session is not None and session.stage is Stage.HANDOFF:
             session.resume()
@@ -206,7 +191,7 @@ class KioskController:
 
         办完了 tapped on the Done screen first asks 办得顺利吗？ (anonymous, skippable).
         """
-        self._quiet()
+        self.voice.quiet()
         self._stop_done_countdown()
         if (ask_feedback and reason == "done" and self.feedback_box is not None and self._feedback_form
                 and self.screens.current == "done"):
@@ -219,7 +204,7 @@ class KioskController:
 
     def open_staff_pin(self) -> None:
         """The staff login keypad (reached from the help screen)."""
-        self._quiet()
+        self.voice.quiet()
         self.app.screen("staff_pin").clear()
         self._show("staff_pin")
 
@@ -253,10 +238,6 @@ class KioskController:
             log.exception("PIN state unreadable")
         return ""
 
-    def capture_speech(self, receiver: Callable[[str], None] | None) -> None:
-        """Send the next recognised sentence to `receiver` instead of the session (feedback)."""
-        self.voice.capture(receiver)
-
     def speech_control(self, control: str) -> None:
         """A speech control button (慢一点, 大声, 等一下, 好了...): the engine's own path when a
         question is open (never a failed answer), else the voice applies it."""
@@ -278,19 +259,7 @@ class KioskController:
         self.idle.extend()
         self.app.timeout_warning.dismiss()
 
-    # ----------------------------------------------------------------- voice
-    def speak(self, text: str, grammar: list[str] | None | bool = False) -> None:
-        """Say `text`; with a grammar (list, or None for free text) listen afterwards."""
-        self.voice.say(text, grammar)
-
-    def _heard(self, text: str, confidence: float) -> None:
-        """A recognised sentence, as the listening loop delivers it (tests, the tour)."""
-        self.voice._heard(text, confidence)
-
-    def _quiet(self) -> None:
-        """A tap interrupts the voice and the microphone (and ends a pause)."""
-        self.voice.quiet()
-
+    # ----------------------------------------------------------------- voice callbacks
     def _set_listening(self, on: bool) -> None:
         if on or self.screens.has_screen("question"):
             self.app.screen("question").listening = on
@@ -377,9 +346,9 @@ class KioskController:
         if ticket:
             from kiosk.ui.staff_slip import spoken_number  # noqa: PLC0415
 
-            self.speak(say("handoff.ticket.speech", number=spoken_number(ticket)))
+            self.voice.say(say("handoff.ticket.speech", number=spoken_number(ticket)))
         else:
-            self.speak(d.get("speech", ""))
+            self.voice.say(d.get("speech", ""))
 
     def show_handoff_again(self) -> None:
         """Staff logged out with the resident still waiting: the help screen as it was."""
@@ -425,7 +394,7 @@ class KioskController:
     def _on_cancelled(self, d: dict) -> None:
         text = d.get("speech", "")
         self.visit.end("cancel")
-        self.speak(text)   # after ENDED's welcome: the resident hears why Home came back
+        self.voice.say(text)   # after ENDED's welcome: the resident hears why Home came back
 
     def _on_ended(self, d: dict) -> None:
         self.app.timeout_warning.dismiss()
@@ -437,7 +406,7 @@ class KioskController:
         screen = self.app.screen("feedback")
         screen.ask(self.feedback_box, form_id)
         self._show("feedback")
-        self.speak(say("feedback.ask"))
+        self.voice.say(say("feedback.ask"))
 
     # ----------------------------------------------------------------- printing
     def _print(self, d: dict) -> None:
@@ -470,7 +439,7 @@ class KioskController:
             done.stop_countdown()                      # the fault notice stays until the resident taps
             done.seconds_left = 0
         if notice.speech:
-            self.speak(notice.speech, None)
+            self.voice.say(notice.speech, None)
 
     # ----------------------------------------------------------------- timers
     def _stop_done_countdown(self) -> None:
@@ -478,9 +447,9 @@ class KioskController:
             self.app.screen("done").stop_countdown()
 
     def _idle_warn(self, seconds: float) -> None:
-        self._quiet()
+        self.voice.quiet()
         self.app.timeout_warning.open_for(int(round(seconds)))
-        self.speak(say("ui.timeout_question"))
+        self.voice.say(say("ui.timeout_question"))
 
     def _idle_tick(self, left: int) -> None:
         self.app.timeout_warning.seconds_left = left

@@ -235,7 +235,7 @@ class IdcardPrompt:
         session = self.session
         grammar = grammar_phrases(session.field, session.visit.site) or None
         self._quiet()
-        self.ctl.speak(say(f"idcard.place.{self._whose()}"), grammar)   # an answer by voice still works
+        self.ctl.voice.say(say(f"idcard.place.{self._whose()}"), grammar)   # an answer by voice still works
 
     def _start_read(self) -> None:
         self._token += 1
@@ -295,8 +295,8 @@ class IdcardPrompt:
                             (say("idcard.other_way"), "normal", self.decline)])
         self._show()
         self._quiet()
-        self.ctl.capture_speech(self._heard)
-        self.ctl.speak(speech + say("idcard.readback.question"), None)
+        self.ctl.voice.capture(self._heard)
+        self.ctl.voice.say(speech + say("idcard.readback.question"), None)
 
     def _heard(self, text: str) -> None:
         if self.state != "confirm":
@@ -307,8 +307,8 @@ class IdcardPrompt:
         elif answer is False:
             self.retry()
         else:
-            self.ctl.capture_speech(self._heard)
-            self.ctl.speak(say("yes_no.reask"), None)
+            self.ctl.voice.capture(self._heard)
+            self.ctl.voice.say(say("yes_no.reask"), None)
 
     # ----------------------------------------------------------------- taps
     def accept(self) -> None:
@@ -328,7 +328,7 @@ class IdcardPrompt:
         if self.state == "closed":
             return
         self._stop_read()
-        self.ctl.capture_speech(None)
+        self.ctl.voice.capture(None)
         self._wait()
 
     def decline(self) -> None:
@@ -344,7 +344,7 @@ class IdcardPrompt:
         """Stop reading and forget the panel's state (the values too)."""
         self._stop_read()
         if self.state == "confirm":
-            self.ctl.capture_speech(None)
+            self.ctl.voice.capture(None)
         self.state = "closed"
         self.values = {}
         self.session = None
@@ -362,7 +362,7 @@ class IdcardPrompt:
 
     def _quiet(self) -> None:
         try:
-            self.ctl.speaker.stop()
+            self.ctl.voice.speaker.stop()
         except Exception:
             log.exception("stopping speech failed")
 
@@ -375,7 +375,7 @@ class IdcardPrompt:
             session = self.ctl.session
             grammar = grammar_phrases(session.field, session.visit.site) or None if session is not None else False
             self._quiet()
-            self.ctl.speak(text, grammar)
+            self.ctl.voice.say(text, grammar)
 
 
 def install(app, reader, wait_s: float = WAIT_S) -> IdcardPrompt:

@@ -68,7 +68,7 @@ class QuestionScreen(Screen):
         self._last: tuple[str, dict] | None = None
         self.prompt_data: dict = {}
         app = App.get_running_app()
-        self.touch_only = app.controller.touch_only
+        self.touch_only = app.controller.voice.touch_only
         # Text size and colours are baked into some answer widgets: rebuild them on a switch.
         app.theme.bind(scale=self._rebuild, palette_name=self._rebuild)
         self.bind(touch_only=self._rebuild_if_say_it)

@@ -56,13 +56,13 @@ class FeedbackScreen(Screen):
             return
         ctl = App.get_running_app().controller
         self.asking = False
-        if ctl.loop is None:                # touch only: nothing more to ask
+        if ctl.voice.ears is None:          # touch only: nothing more to ask
             self._commit(rating, None)
             return
         self.pending = rating
         self.message = say("feedback.more_short")
-        ctl.capture_speech(self._heard)
-        ctl.speak(say("feedback.more"), None)
+        ctl.voice.capture(self._heard)
+        ctl.voice.say(say("feedback.more"), None)
         self._later(COMMENT_WAIT_S, self.finish)
 
     def _heard(self, text: str) -> None:
@@ -76,14 +76,14 @@ class FeedbackScreen(Screen):
 
     def _commit(self, rating: str, comment: str | None) -> None:
         ctl = App.get_running_app().controller
-        ctl.capture_speech(None)
+        ctl.voice.capture(None)
         self.pending = None
         try:
             self.box.record(self.form_id, rating, comment)
         except Exception:   # the resident's thanks must not depend on the database
             log.exception("feedback not stored")
         self.message = say("feedback.thanks")
-        ctl.speak(say("feedback.thanks"))
+        ctl.voice.say(say("feedback.thanks"))
         self._later(THANKS_S, self.leave)
 
     def leave(self) -> None:

@@ -154,7 +154,7 @@ class Tour:
 
     def heard(self, transcript: str) -> float:
         """What the listening loop delivers when the resident speaks."""
-        self.app.controller._heard(transcript, 1.0)
+        self.app.controller.voice.hear(transcript, 1.0)
         return FRAME
 
     def pick_date(self, stop_at: str = "") -> Iterator[float]:

@@ -365,6 +365,10 @@ class VoiceLoop:
 
         return {"complete": complete}
 
+    def hear(self, text: str, confidence: float = 1.0) -> None:
+        """A recognised sentence from elsewhere (the tour, tests): handled as if the ears heard it."""
+        self._heard(text, confidence)
+
     def _heard(self, text: str, confidence: float) -> None:
         """A final result from the listening thread, on the owner's thread."""
         self.on_listening(False)
