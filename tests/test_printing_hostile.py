@@ -1,15 +1,16 @@
 """Hostile text never breaks the layout: no line wider than the paper, text always valid GB18030."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.catalogue.spec import SiteSpec
 from kiosk.config import PrinterSettings
-from kiosk.printing.escpos import EscPosEncoder, printable
+from kiosk.printing.escpos import DEFAULT_FONT, EscPosEncoder, printable, render_text_image
 from kiosk.printing.layout import encode_receipt
 from kiosk.printing.preview import render
 from kiosk.printing.receipt import Receipt, receipt_for
 from kiosk.printing.sample import SampleSubmission, sample_form, sample_receipt
-from kiosk.printing.textwidth import columns_for, sanitize, text_width
+from kiosk.printing.textwidth import COLUMN_DOTS, LINE_DOTS, char_width, columns_for, sanitize, text_width
 
 LONG_ADDRESS = ("浙江省杭州市西湖区幸福里街道幸福路八十八号幸福里社区" * 12)[:300]
 HOSTILE = ["😀👨‍👩‍👧", "𠀀𠀁𠀂", "，。！？" * 30, LONG_ADDRESS, "张𠀀明", "A" * 300, "\x1b@\x1dV\x00注入",
@@ -39,6 +40,29 @@ def test_hostile_strings_in_every_receipt_field_keep_layout():
             for profile in ("native_qr", "raster_qr"):
                 check_layout(encode_receipt(hostile_receipt(text), PrinterSettings(paper_mm=paper, profile=profile)),
                              paper)
+
+
+def drawn_glyph_by_glyph(text: str) -> Image.Image:
+    """The line as PIL draws it one character at a time, each centred in its printer cell."""
+    cols = max(1, sum(char_width(ch, "gb18030") for ch in text))
+    img = Image.new("L", (cols * COLUMN_DOTS, LINE_DOTS), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(DEFAULT_FONT, LINE_DOTS - 2)
+    col = 0
+    for ch in text:
+        w = char_width(ch, "gb18030")
+        if w:
+            draw.text((col * COLUMN_DOTS + max(0, (w * COLUMN_DOTS - font.getlength(ch)) / 2), 1), ch, font=font, fill=0)
+        col += w
+    return img
+
+
+def test_cached_glyphs_draw_every_line_exactly_as_drawing_each_character():
+    # render_text_image draws each glyph once and inks it through as a mask; glyphs wider than their
+    # cell (W, A, 𠀀) overlap their neighbours, where a different blend would differ by a grey level.
+    for text in ["WWAA", "A" * 40, "张𠀀明 Wj@|_%&", "，。！？“”（）", "ＡＢＣ全角字母１２３", sanitize(HOSTILE[0]), "MW" * 8]:
+        assert render_text_image(text).tobytes() == drawn_glyph_by_glyph(text).tobytes(), text
+    assert render_text_image("WW", width_mult=2, height_mult=2).size == (48, 48)
 
 
 def test_hostile_answers_are_masked_then_laid_out():

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import qrcode
 from escpos.image import EscposImage
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from kiosk.errors import KioskError
 from kiosk.printing.textwidth import COLUMN_DOTS, LINE_DOTS, PAPER_DOTS, char_width, columns_for, sanitize, wrap
@@ -83,21 +83,34 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
         raise EncodingError(f"cannot open font {path}: {err} (install fonts-wqy-microhei or set printer.font_path)") from err
 
 
+_GLYPH_MARGIN = LINE_DOTS               # room for a glyph that overhangs its cell
+
+
+@functools.lru_cache(maxsize=8192)
+def _glyph(ch: str, font_path: str, w: int) -> Image.Image:
+    """One character's ink (255 = black) centred in its cell of w columns, with a margin each side."""
+    font = _font(font_path, LINE_DOTS - 2)
+    img = Image.new("L", (w * COLUMN_DOTS + 2 * _GLYPH_MARGIN, LINE_DOTS), 255)
+    # Centre each glyph in its cell, as printer fonts do, so narrow ASCII does not drift.
+    offset = max(0, (w * COLUMN_DOTS - font.getlength(ch)) / 2)
+    ImageDraw.Draw(img).text((_GLYPH_MARGIN + offset, 1), ch, font=font, fill=0)
+    return ImageChops.invert(img)
+
+
 def render_text_image(text: str, font_path: str = DEFAULT_FONT, width_mult: int = 1, height_mult: int = 1,
                       encoding: str = "gb18030") -> Image.Image:
     """Draw one line of text on the printer's cell grid (12 x 24 dots per column), scaled."""
     cols = max(1, sum(char_width(ch, encoding) for ch in text))
-    img = Image.new("L", (cols * COLUMN_DOTS, LINE_DOTS), 255)
-    draw = ImageDraw.Draw(img)
-    font = _font(font_path, LINE_DOTS - 2)
+    canvas = Image.new("L", (cols * COLUMN_DOTS + 2 * _GLYPH_MARGIN, LINE_DOTS), 255)
     col = 0
     for ch in text:
         w = char_width(ch, encoding)
         if w:
-            # Centre each glyph in its cell, as printer fonts do, so narrow ASCII does not drift.
-            offset = max(0, (w * COLUMN_DOTS - font.getlength(ch)) / 2)
-            draw.text((col * COLUMN_DOTS + offset, 1), ch, font=font, fill=0)
+            # Each glyph is drawn once, then inked through as a mask: the same blend as drawing it.
+            ink = _glyph(ch, font_path, w)
+            canvas.paste(0, (col * COLUMN_DOTS, 0, col * COLUMN_DOTS + ink.width, LINE_DOTS), ink)
         col += w
+    img = canvas.crop((_GLYPH_MARGIN, 0, _GLYPH_MARGIN + cols * COLUMN_DOTS, LINE_DOTS))
     if width_mult != 1 or height_mult != 1:
         img = img.resize((img.width * width_mult, img.height * height_mult), Image.Resampling.NEAREST)
     return img
