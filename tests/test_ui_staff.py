@@ -250,7 +250,7 @@ def test_resident_who_stops_mid_form_gets_a_ticket_before_the_wipe(app):
     start(app, "repair_request")
     answer_by_voice_until(app, "address")
     session = app.controller.session
-    app.controller._idle_expire()         # what the idle watch calls after the last extension
+    app.controller.timeout.expire()       # what the idle watch calls after the last extension
     harness.frames(2)
     assert app.screens.current == "home" and app.controller.session is None
     ticket = [t for t in app.staff_mode.tickets.list() if t.draft_id == session.draft_id]

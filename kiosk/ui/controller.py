@@ -16,7 +16,7 @@ from kivy.clock import Clock
 from kiosk.dialogue.engine import Stage, Visit
 from kiosk.dialogue.events import DialogueEvent
 from kiosk.speech.speaker import SilentSpeaker
-from kiosk.ui.idle import IdleWatch
+from kiosk.ui.idle import VisitTimeout
 from kiosk.ui.scheduler import KivyScheduler
 from kiosk.voice import VoiceLoop
 from kiosk.voices import say
@@ -50,9 +50,8 @@ class KioskController:
         self._feedback_form = ""              # the service just submitted (asked about after 办完了)
         self.visit: Visit | None = None
         ui = runtime.settings.ui
-        self.idle = IdleWatch(ui.idle_warning_s, ui.extension_s, ui.max_extensions,
-                              on_warn=self._idle_warn, on_tick=self._idle_tick,
-                              on_expire=self._idle_expire)
+        self.timeout = VisitTimeout(self, ui.idle_warning_s, ui.extension_s, ui.max_extensions)
+        self.idle = self.timeout.watch        # arm/poke/disarm: the idle clock of the open form
 
     # ----------------------------------------------------------------- lifecycle
     @property
@@ -254,11 +253,6 @@ class KioskController:
 
         VoicePanel().open(animation=False)
 
-    def extend_time(self) -> None:
-        """继续 on the timeout warning."""
-        self.idle.extend()
-        self.app.timeout_warning.dismiss()
-
     # ----------------------------------------------------------------- voice callbacks
     def _set_listening(self, on: bool) -> None:
         if on or self.screens.has_screen("question"):
@@ -445,25 +439,6 @@ class KioskController:
     def _stop_done_countdown(self) -> None:
         if self.screens.has_screen("done"):
             self.app.screen("done").stop_countdown()
-
-    def _idle_warn(self, seconds: float) -> None:
-        self.voice.quiet()
-        self.app.timeout_warning.open_for(int(round(seconds)))
-        self.voice.say(say("ui.timeout_question"))
-
-    def _idle_tick(self, left: int) -> None:
-        self.app.timeout_warning.seconds_left = left
-
-    def _idle_expire(self) -> None:
-        self.app.timeout_warning.dismiss()
-        session = self.session
-        if session is not None and self.desk is not None:
-            try:    # the resident stopped mid-form: a ticket and the kept draft, before the wipe
-                self.desk.resident_idle(session)
-            except Exception:
-                log.exception("idle ticket not opened")
-        if self.visit is not None:
-            self.visit.end("timeout")
 
     def _show(self, name: str) -> None:
         self.app.screen(name)

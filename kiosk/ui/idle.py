@@ -100,3 +100,48 @@ class IdleWatch:
     def _expire(self, _dt) -> None:
         self.disarm()
         self.on_expire()
+
+
+class VisitTimeout:
+    """The kiosk's timeout warning: what the idle watch's moments look like and do.
+
+    Warn: the voice stops, the 继续 dialog opens and asks aloud. Tick: its countdown. Expire: a
+    resident who stopped mid-form gets a staff ticket with the kept draft (assisted mode), then
+    the visit ends. `controller` gives the app, voice, visit and desk (the desk is wired later).
+    """
+
+    def __init__(self, controller, warn_after: float, extension: float, max_extensions: int):
+        self.controller = controller
+        self.watch = IdleWatch(warn_after, extension, max_extensions,
+                               on_warn=self.warn, on_tick=self.tick, on_expire=self.expire)
+
+    def warn(self, seconds: float) -> None:
+        """Ask 您还需要更多时间吗？ with `seconds` to answer."""
+        from kiosk.voices import say  # noqa: PLC0415
+
+        ctl = self.controller
+        ctl.voice.quiet()
+        ctl.app.timeout_warning.open_for(int(round(seconds)))
+        ctl.voice.say(say("ui.timeout_question"))
+
+    def tick(self, left: int) -> None:
+        """The warning's seconds left."""
+        self.controller.app.timeout_warning.seconds_left = left
+
+    def extend(self) -> None:
+        """继续 on the warning: more time, the warning closes."""
+        self.watch.extend()
+        self.controller.app.timeout_warning.dismiss()
+
+    def expire(self) -> None:
+        """Nobody answered the warning (or no extension was left): the visit ends."""
+        ctl = self.controller
+        ctl.app.timeout_warning.dismiss()
+        session = ctl.session
+        if session is not None and ctl.desk is not None:
+            try:    # the resident stopped mid-form: a ticket and the kept draft, before the wipe
+                ctl.desk.resident_idle(session)
+            except Exception:
+                log.exception("idle ticket not opened")
+        if ctl.visit is not None:
+            ctl.visit.end("timeout")
