@@ -86,8 +86,15 @@ def stored_receipt(tmp_path, monkeypatch):
     return settings, sub
 
 
+# These tests are about the commands, not the line: the kiosk writes at 115200 baud and the
+# simulated printer reads that fast (9600-baud pacing is proven in tests/test_printing_serial.py).
+FAST_BAUD = 115200
+FAST_RATE = FAST_BAUD / 10          # bytes per second: 8 data bits, start and stop
+
+
 def serial_env(monkeypatch, port, status=True):
     monkeypatch.setenv("KIOSK_PRINTER__TYPE", "serial")
+    monkeypatch.setenv("KIOSK_PRINTER__BAUDRATE", str(FAST_BAUD))
     monkeypatch.setenv("KIOSK_PRINTER__PORT", port)
     monkeypatch.setenv("KIOSK_PRINTER__STATUS_QUERY", "true" if status else "false")
 
@@ -104,7 +111,7 @@ def test_receipt_bytes_then_print_confirmed_on_a_serial_printer(tmp_path, monkey
     assert sub.receipt_no in lines and "由家属代办：子女" in lines and "预约内容：" in lines
     assert "提交时间：" in "".join(lines) and "工作人员扫码调取" in lines
     with pty_pair() as (kiosk_end, printer_end, _):
-        sim = PrinterSim(printer_end)
+        sim = PrinterSim(printer_end, rate=FAST_RATE)
         sim.start()
         try:
             serial_env(monkeypatch, kiosk_end)
@@ -120,7 +127,7 @@ def test_receipt_print_exits_1_when_not_confirmed(tmp_path, monkeypatch, capsys)
 
     _, sub = stored_receipt(tmp_path, monkeypatch)
     with pty_pair() as (kiosk_end, printer_end, _):
-        sim = PrinterSim(printer_end, fault="silent", after=100)
+        sim = PrinterSim(printer_end, rate=FAST_RATE, fault="silent", after=100)
         sim.start()
         try:
             serial_env(monkeypatch, kiosk_end)
@@ -142,7 +149,7 @@ def test_selftest_checks_status_after_the_last_byte(tmp_path, monkeypatch, capsy
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
     for fault, code in (("", 0), ("paper_out", 1)):
         with pty_pair() as (kiosk_end, printer_end, _):
-            sim = PrinterSim(printer_end, fault=fault, after=100)
+            sim = PrinterSim(printer_end, rate=FAST_RATE, fault=fault, after=100)
             sim.start()
             try:
                 serial_env(monkeypatch, kiosk_end)
@@ -178,7 +185,7 @@ def test_a_console_submission_queues_its_print_job_like_the_touchscreen(tmp_path
     waiting = capsys.readouterr().out
     assert receipt_no in waiting and "tries=0" in waiting and "1 receipt(s) waiting" in waiting
     with pty_pair() as (kiosk_end, printer_end, _):
-        sim = PrinterSim(printer_end)
+        sim = PrinterSim(printer_end, rate=FAST_RATE)
         sim.start()
         try:
             serial_env(monkeypatch, kiosk_end)
