@@ -207,14 +207,27 @@ def test_build_renders_keeps_and_prunes(synth, tmp_path):
         [cache.path_for("您好").name, cache.path_for("请稍等").name])
 
 
-def test_voices_build_command(tmp_path, monkeypatch):
+def test_voices_build_command(tmp_path, monkeypatch, capsys):
     from kiosk.cli import main
+    from kiosk.config import load_settings
 
     cfg = tmp_path / "kiosk.toml"
     cfg.write_text(f'data_dir = "{tmp_path / "data"}"\n')
-    assert main(["--config", str(cfg), "voices", "build", "--cache-dir", str(tmp_path / "c")]) == 0
-    wavs = list((tmp_path / "c").glob("*.wav"))
-    assert len(wavs) == len(fixed_prompts(REPO / "forms"))
+    # Every 40th fixed prompt, rendered for real: the list is the one test_fixed_prompts_cover_
+    # catalogue_and_forms proves complete, so the file names show the command renders from it.
+    build = ["--config", str(cfg), "voices", "build", "--cache-dir", str(tmp_path / "c"), "--every", "40"]
+    assert main(build) == 0
+    texts = fixed_prompts(REPO / "forms")[::40]
+    assert len(texts) >= 10
+    sp = load_settings(cfg).speech
+    cache = PromptCache(tmp_path / "c", sp.voice, sp.rate)
+    assert sorted(p.name for p in (tmp_path / "c").glob("*.wav")) == sorted(cache.path_for(t).name for t in texts)
+    for text in texts:
+        rate, channels, _, seconds = wav_info(cache.path_for(text).read_bytes())
+        assert (rate, channels) == (22050, 1) and seconds > 0.3, text
+    capsys.readouterr()
+    assert main(build) == 0                                 # a second build keeps them all
+    assert f"{len(texts)} prompts: 0 rendered, {len(texts)} already cached" in capsys.readouterr().out
 
 
 # --- playback and the speaker -------------------------------------------------------------

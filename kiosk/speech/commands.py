@@ -18,17 +18,19 @@ def _voices_build(args) -> int:
     settings = _settings(args)
     sp = settings.speech
     texts = fixed_prompts(settings.forms_dir)
+    # --every N (tests): render every Nth prompt only, and keep the rest of the cache as it is.
+    chosen = texts[::args.every] if args.every > 1 else texts
     cache = PromptCache(args.cache_dir or CACHE_DIR, sp.voice, sp.rate)
     synth = Synthesizer(sp.voice, sp.rate)
     try:
         synth.start()
-        rep = cache.build(texts, synth, prune=not args.keep)
+        rep = cache.build(chosen, synth, prune=not args.keep and chosen is texts)
     except VoiceUnavailable as err:
         print(f"kiosk voices build: {err}", file=sys.stderr)
         return 1
     finally:
         synth.close()
-    print(f"{len(texts)} prompts: {rep.rendered} rendered, {rep.kept} already cached, "
+    print(f"{len(chosen)} prompts: {rep.rendered} rendered, {rep.kept} already cached, "
           f"{rep.pruned} stale removed, {rep.failed} failed -> {cache.directory}")
     return 1 if rep.failed else 0
 
@@ -90,6 +92,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = vs.add_parser("build", help="pre-render every fixed prompt to voices/cache/")
     b.add_argument("--cache-dir", help=argparse.SUPPRESS)
     b.add_argument("--keep", action="store_true", help="do not remove stale cached audio")
+    b.add_argument("--every", type=int, default=1, help=argparse.SUPPRESS)
     b.set_defaults(func=_voices_build)
 
     p = sub.add_parser("model", help="install the Mandarin speech model (vosk-model-small-cn-0.22)")
