@@ -150,7 +150,8 @@ class KioskApp(App):
         for listener in [x for x in self.controller.listeners if x not in before]:
             self.controller.listeners.remove(listener)
             self.controller.core_listeners.append(listener)
-        self.controller.core_pin_handler = self.controller.pin_handler   # survives a test swapping pin_handler
+        entry = self.controller.staff_entry
+        entry.core_handler = entry.handler   # survives a test swapping handler
         self.controller.desk = mode.desk
         self.controller.chime = Chime(volume=self.settings.speech.volume)
         self.controller.feedback_box = mode.feedback
@@ -264,7 +265,7 @@ class KioskApp(App):
 
     def on_pin_entered(self, pin: str) -> bool | None:
         """Hook for the staff layer: True unlocked, False wrong, None not wired yet."""
-        return self.controller.pin_entered(pin)
+        return self.controller.staff_entry.entered(pin)
 
     def staff_exit(self) -> None:
         """The only way out of the kiosk (called from the staff menu)."""

@@ -201,7 +201,7 @@ def test_staff_button_opens_help_and_resume_returns(app, events):
 
 def test_staff_pin_goes_to_the_hook(app):
     got = []
-    app.controller.pin_handler = lambda pin: got.append(pin) or False
+    app.controller.staff_entry.handler = lambda pin: got.append(pin) or False
     try:
         press(app, say("ui.staff"))
         press(app, say("ui.help_staff_login"))
@@ -213,7 +213,7 @@ def test_staff_pin_goes_to_the_hook(app):
         assert app.screens.current_screen.notice_text == say("ui.pin_wrong")
         assert app.screens.current_screen.pin == ""
     finally:
-        app.controller.pin_handler = None
+        app.controller.staff_entry.handler = None
 
 
 def test_done_returns_home_by_itself_and_forgets_answers(app, events):

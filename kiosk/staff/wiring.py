@@ -5,7 +5,7 @@
                                          settings.staff, printing=app.print_service))
 
 Sets `controller.handoff_handler` (HANDOFF_REQUESTED data -> ticket number for the help screen),
-`controller.pin_handler` (PIN -> True unlocked / False refused; `mode.last_pin_message` says
+`controller.staff_entry.handler` (PIN -> True unlocked / False refused; `mode.last_pin_message` says
 why) and appends the desk's listener to `controller.listeners` (every visit, so tickets open on
 3 failures and consent refusals, and the day counters run). Call before the app starts.
 """
@@ -57,4 +57,4 @@ def install(controller, mode: AssistedMode, on_unlocked=None) -> None:
     if getattr(controller, "visit", None) is not None:   # already begun: the current visit too
         controller.visit.subscribe(listener)
     controller.handoff_handler = handoff
-    controller.pin_handler = pin
+    controller.staff_entry.handler = pin

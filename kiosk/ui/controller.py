@@ -18,6 +18,7 @@ from kiosk.dialogue.events import DialogueEvent
 from kiosk.speech.speaker import SilentSpeaker
 from kiosk.ui.idle import VisitTimeout
 from kiosk.ui.scheduler import KivyScheduler
+from kiosk.ui.staff_entry import StaffEntry
 from kiosk.voice import VoiceLoop
 from kiosk.voices import say
 
@@ -42,8 +43,7 @@ class KioskController:
         self.listeners: list[Callable[[DialogueEvent], None]] = []   # tests, audit: every visit
         self.core_listeners: list[Callable[[DialogueEvent], None]] = []  # the staff desk: every visit
         self.handoff_handler: Callable[[dict], str | None] | None = None  # staff layer: -> ticket
-        self.pin_handler: Callable[[str], bool | None] | None = None      # staff layer: PIN check
-        self.core_pin_handler: Callable[[str], bool | None] | None = None  # assisted mode's own check
+        self.staff_entry = StaffEntry(app)    # the staff keypad's PIN goes to the staff layer through it
         self.desk = None                      # kiosk.staff.tickets.HandoffDesk when assisted mode is on
         self.chime = None                     # kiosk.ui.staff_chime.Chime: rings for staff on a handoff
         self.feedback_box = None              # kiosk.staff.feedback.FeedbackBox: ratings after 办完了
@@ -206,36 +206,6 @@ class KioskController:
         self.voice.quiet()
         self.app.screen("staff_pin").clear()
         self._show("staff_pin")
-
-    def pin_entered(self, pin: str) -> bool | None:
-        """Hand the PIN to the staff layer; None when none is wired yet."""
-        handler = self.pin_handler or self.core_pin_handler
-        if handler is None:
-            return None
-        mode = getattr(self.app, "staff_mode", None)
-        if mode is not None:
-            mode.last_pin_message = ""       # never show the previous try's reason
-        return handler(pin)
-
-    def pin_message(self) -> str:
-        """Why the staff layer refused the last PIN (wrong / locked for N minutes / no PIN set)."""
-        mode = getattr(self.app, "staff_mode", None)
-        return getattr(mode, "last_pin_message", "") if mode is not None else ""
-
-    def pin_status(self) -> str:
-        """What the PIN screen says before a PIN is typed: locked, or no PIN set yet ('' when open)."""
-        mode = getattr(self.app, "staff_mode", None)
-        if mode is None:
-            return say("ui.pin_unavailable")
-        try:
-            wait = mode.pins.locked_for()
-            if wait > 0:
-                return say("staff.pin_locked", minutes=max(1, int((wait + 59) // 60)))
-            if not mode.pins.staff_ids():
-                return say("staff.no_pin")
-        except Exception:
-            log.exception("PIN state unreadable")
-        return ""
 
     def speech_control(self, control: str) -> None:
         """A speech control button (慢一点, 大声, 等一下, 好了...): the engine's own path when a

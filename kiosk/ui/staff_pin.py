@@ -1,6 +1,6 @@
 """Staff PIN entry: a keypad and dots. Verification belongs to the staff layer.
 
-Hook: `KioskApp.on_pin_entered(pin)` (-> `controller.pin_handler`) returns True (unlocked: the
+Hook: `KioskApp.on_pin_entered(pin)` (-> kiosk.ui.staff_entry, `controller.staff_entry.handler`) returns True (unlocked: the
 staff layer switches screens), False (refused: the staff layer's Mandarin reason is shown, e.g.
 wrong PIN with tries left, locked for N minutes, no PIN set) or None (no staff layer wired).
 """
@@ -35,7 +35,7 @@ class StaffPinScreen(Screen):
     def clear(self) -> None:
         """Empty the PIN and the message (each time the screen opens)."""
         self.pin = ""
-        self.notice_text = App.get_running_app().controller.pin_status()
+        self.notice_text = App.get_running_app().controller.staff_entry.status()
 
     def _key(self, _pad, key: str) -> None:
         if key == "delete":
@@ -52,6 +52,6 @@ class StaffPinScreen(Screen):
         if result is None:
             self.notice_text = say("ui.pin_unavailable")
         elif result is False:
-            self.notice_text = App.get_running_app().controller.pin_message() or say("ui.pin_wrong")
+            self.notice_text = App.get_running_app().controller.staff_entry.message() or say("ui.pin_wrong")
         else:
             self.notice_text = ""
