@@ -86,7 +86,7 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
 _GLYPH_MARGIN = LINE_DOTS               # room for a glyph that overhangs its cell
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=2048)       # about 2 KB each: a few MB at most
 def _glyph(ch: str, font_path: str, w: int) -> Image.Image:
     """One character's ink (255 = black) centred in its cell of w columns, with a margin each side."""
     font = _font(font_path, LINE_DOTS - 2)
