@@ -16,6 +16,7 @@ from kivy.clock import Clock
 from kiosk.dialogue.engine import Stage, Visit
 from kiosk.dialogue.events import DialogueEvent
 from kiosk.speech.speaker import SilentSpeaker
+from kiosk.ui.done_receipt import DoneReceipt
 from kiosk.ui.idle import VisitTimeout
 from kiosk.ui.scheduler import KivyScheduler
 from kiosk.ui.staff_entry import StaffEntry
@@ -33,7 +34,7 @@ class KioskController:
     def __init__(self, app, runtime, *, speaker=None, print_service=None):
         self.app = app
         self.runtime = runtime
-        self.print_service = print_service
+        self.receipt = DoneReceipt(self, print_service)   # marks, prints and tells the receipt on Done
         sp = runtime.settings.speech
         self.voice = VoiceLoop(speaker or SilentSpeaker(), KivyScheduler(), volume=sp.volume,
                                reread_after_s=sp.reread_after_s, on_listening=self._set_listening,
@@ -331,22 +332,13 @@ class KioskController:
     def _on_submit_failed(self, d: dict) -> None:
         self.app.screen("review").show_notice(d.get("text", ""))
 
-    def _receipt_shown(self, receipt_no: str | None) -> None:
-        # The store lists receipts nobody saw (a crash before this line): staff get a ticket at restart.
-        if receipt_no and self.visit is not None:
-            try:
-                self.visit.store.mark_receipt_shown(receipt_no)
-            except Exception:   # a failed mark only means staff double-check it later
-                log.exception("receipt shown mark failed")
-
     def _on_submitted(self, d: dict) -> None:
         self.idle.disarm()
         done = self.app.screen("done")
         done.show(d)
         self._feedback_form = d.get("form_id", "") if self.feedback_box is not None else ""
         self._show("done")
-        self._receipt_shown(d.get("receipt_no"))
-        self._print(d)
+        self.receipt.start(d)
         done.start_countdown(int(self.runtime.settings.ui.done_return_s),
                              lambda: self.finish("done", ask_feedback=False))   # nobody tapped: nobody to ask
 
@@ -371,39 +363,6 @@ class KioskController:
         screen.ask(self.feedback_box, form_id)
         self._show("feedback")
         self.voice.say(say("feedback.ask"))
-
-    # ----------------------------------------------------------------- printing
-    def _print(self, d: dict) -> None:
-        """Print on a worker thread (kiosk.printing.handout); the result comes back in _printed."""
-        from kiosk.printing.handout import ReceiptHandout  # noqa: PLC0415
-
-        done = self.app.screen("done")
-        submission = d.get("submission")
-        form = self.runtime.catalogue.forms.get(d.get("form_id", ""))
-        if self.print_service is None or submission is None or form is None:
-            done.print_status = say("ui.done_no_printer")
-            return
-        done.print_status = say("ui.done_printing")
-        ReceiptHandout(self.print_service).start(
-            submission, form, self.runtime.settings.site,
-            lambda notice: Clock.schedule_once(lambda _dt: self._printed(notice)))
-
-    def _printed(self, notice) -> None:
-        """On the UI thread after a print: the notice; on a fault the screen stays, staff are called."""
-        from kiosk.printing.handout import ReceiptHandout  # noqa: PLC0415
-
-        done = self.app.screen("done")
-        here = self.screens.current == "done" and done.receipt_no == notice.receipt_no
-        if ReceiptHandout.settle(notice, self.desk) is not None and self.chime is not None:
-            self.chime.ring()                          # staff are called even if the resident left
-        if not here:
-            return
-        done.show_print(notice)
-        if notice.fault:
-            done.stop_countdown()                      # the fault notice stays until the resident taps
-            done.seconds_left = 0
-        if notice.speech:
-            self.voice.say(notice.speech, None)
 
     # ----------------------------------------------------------------- timers
     def _stop_done_countdown(self) -> None:
