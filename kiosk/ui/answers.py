@@ -130,7 +130,9 @@ def build(d: dict, theme, ctl, *, touch_only: bool, today: dt.date | None = None
         skip = KButton(text=say("ui.skip"), on_release=lambda *_: ctl.skip())
         if hasattr(area, "entry_row"):   # the keyboard needs the height: 这项不填 joins the row
             skip.size_hint_x = None
-            skip.width = theme.target * (1.7 if _short() else 2.2)
+            # as narrow as its four characters allow on a short screen (room for what is typed)
+            skip.width = max(theme.target * 1.7, len(skip.text) * theme.text_size + dp(24)) if _short() \
+                else theme.target * 2.2
             area.entry_row.add_widget(skip, index=1)
         else:
             area.side.add_widget(_fixed(skip, theme))
@@ -406,7 +408,7 @@ def _date(d, theme, ctl, today=None, **_):
     if _short():    # one row: what is chosen so far, and 重新选 beside it
         row = BoxLayout(orientation="horizontal", spacing=theme.gap, size_hint_y=None, height=theme.target)
         picker.restart.size_hint = (None, 1)
-        picker.restart.width = theme.target * 1.5
+        picker.restart.width = max(theme.target * 1.5, len(picker.restart.text) * theme.text_size + dp(28))
         picker.display.size_hint_y = 1
         row.add_widget(picker.display)
         row.add_widget(picker.restart)
@@ -531,11 +533,13 @@ def _say_it(d, theme, ctl, touch_only=False, **_):
 
 
 def _short() -> bool:
+    from kivy.app import App  # noqa: PLC0415
     from kivy.core.window import Window  # noqa: PLC0415
 
-    from kiosk.ui.keyboard import is_short  # noqa: PLC0415
+    from kiosk.ui.widgets import short_screen  # noqa: PLC0415
 
-    return is_short(Window.height)
+    app = App.get_running_app()
+    return short_screen(Window.height, app.theme.scale if app is not None else 1.0)
 
 
 def _type_it(d, theme, ctl, **_):

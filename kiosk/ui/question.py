@@ -17,10 +17,9 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.ui import answers
-from kiosk.ui.keyboard import is_short
 from kiosk.ui.theme import MIN_QUESTION_SP, MIN_TEXT_SP
 from kiosk.ui.touch import guard
-from kiosk.ui.widgets import load_kv, needed_height, text_height
+from kiosk.ui.widgets import load_kv, needed_height, short_screen, text_height
 from kiosk.voices import say
 
 load_kv("question")
@@ -77,9 +76,10 @@ class QuestionScreen(Screen):
         self.bind(size=self._fit_later, question_text=self._split, notice_text=self._fit_later,
                   compact=self._fit_later, listening=self._fit_later)
         app.theme.bind(scale=self._fit_later)
+        app.theme.bind(scale=self._check_compact)
 
     def _check_compact(self, *_args) -> None:
-        self.compact = is_short(self.height)
+        self.compact = short_screen(self.height, App.get_running_app().theme.scale)
 
     def _split(self, *_args) -> None:
         self.lead_text, self.ask_text, self.note_text = split_question(self.question_text)

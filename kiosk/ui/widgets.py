@@ -233,11 +233,12 @@ class Keypad(GridLayout):
         """Default handler (listeners bind to it)."""
 
 
-def short_screen(height: float) -> bool:
-    """Too short for a title line above the content (e.g. 1024x600)."""
+def short_screen(height: float, scale: float = 1.0) -> bool:
+    """Too short for a title line above the content: under 720 dp (e.g. 1024x600), or under
+    900 dp with 字再大些 (`scale` 1.25, e.g. 1280x800)."""
     from kivy.metrics import dp  # noqa: PLC0415
 
-    return height < dp(720)
+    return height < dp(720) * scale
 
 
 def show(widget: Widget, visible: bool) -> None:
