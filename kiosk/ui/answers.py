@@ -334,8 +334,8 @@ class DatePicker(BoxLayout):
             self.display.text = say("ui.date_so_far_year", value=self.year)
         elif self.decade:
             self.display.text = say("ui.date_pick_decade", value=self.decade)
-        else:
-            self.display.text = say("ui.date_choose")
+        else:      # nothing chosen yet: say what to tap first (a near date starts at the month)
+            self.display.text = say(f"ui.date_choose_{self.stage}")
 
     def redraw(self) -> None:
         """Buttons for the current stage (a stage with one option is passed by itself)."""
@@ -353,6 +353,9 @@ class DatePicker(BoxLayout):
         first = all(len(self.options(s)) <= 1 for s in order[:order.index(self.stage)])
         if self.restart.size_hint_y is None:    # in the side column (not beside the display)
             self.restart.height = 0 if first else theme.target
+        else:                                   # beside the display: its room goes to the display
+            self.restart.width = 0 if first else max(theme.target * 1.5,
+                                                     len(self.restart.text) * theme.text_size + dp(28))
         self.restart.opacity = 0 if first else 1
         self.restart.disabled = first
         self.clear_widgets()
@@ -408,7 +411,8 @@ def _date(d, theme, ctl, today=None, **_):
     if _short():    # one row: what is chosen so far, and 重新选 beside it
         row = BoxLayout(orientation="horizontal", spacing=theme.gap, size_hint_y=None, height=theme.target)
         picker.restart.size_hint = (None, 1)
-        picker.restart.width = max(theme.target * 1.5, len(picker.restart.text) * theme.text_size + dp(28))
+        picker.restart.width = 0 if picker.restart.disabled else \
+            max(theme.target * 1.5, len(picker.restart.text) * theme.text_size + dp(28))
         picker.display.size_hint_y = 1
         row.add_widget(picker.display)
         row.add_widget(picker.restart)
