@@ -154,7 +154,8 @@ class _Controller:
     """The attributes of kiosk.ui.controller.KioskController that the staff wiring uses."""
 
     def __init__(self, kiosk):
-        self.listeners, self.handoff_handler = [], None
+        self.listeners = []
+        self.staff_call = SimpleNamespace(handler=None)    # kiosk.ui.staff_call.StaffCall's hook
         self.staff_entry = SimpleNamespace(handler=None)   # kiosk.ui.staff_entry.StaffEntry's hook
         self.visit = None
         self._kiosk = kiosk
@@ -164,7 +165,7 @@ class _Controller:
 
         from kiosk.dialogue.engine import Visit
         self.visit = Visit(SITE, self._kiosk.store, TODAY)
-        self.visit.subscribe(lambda e: self.handoff_handler(e.data) if e.type is EventType.HANDOFF_REQUESTED else None)
+        self.visit.subscribe(lambda e: self.staff_call.handler(e.data) if e.type is EventType.HANDOFF_REQUESTED else None)
         for listener in self.listeners:
             self.visit.subscribe(listener)
 
@@ -177,7 +178,7 @@ def test_wiring_gives_the_help_screen_the_same_ticket_the_desk_keeps(kiosk):
     controller.begin()
     s = controller.visit.start(FORM)
     say_all(s, "嗯", "嗯", "嗯")                     # 3 failures: the desk's listener opens A001
-    assert controller.handoff_handler({"reason": "button", "form_id": "repair", "field_id": "applicant",
+    assert controller.staff_call.handler({"reason": "button", "form_id": "repair", "field_id": "applicant",
                                        "draft_id": s.draft_id}) == "A001"
     s.hear("找人")
     assert len(kiosk.mode.tickets.list()) == 1

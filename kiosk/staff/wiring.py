@@ -4,7 +4,7 @@
     install(app.controller, AssistedMode(runtime.store, settings.site, runtime.catalogue.forms,
                                          settings.staff, printing=app.print_service))
 
-Sets `controller.handoff_handler` (HANDOFF_REQUESTED data -> ticket number for the help screen),
+Sets `controller.staff_call.handler` (HANDOFF_REQUESTED data -> ticket number for the help screen),
 `controller.staff_entry.handler` (PIN -> True unlocked / False refused; `mode.last_pin_message` says
 why) and appends the desk's listener to `controller.listeners` (every visit, so tickets open on
 3 failures and consent refusals, and the day counters run). Call before the app starts.
@@ -56,5 +56,5 @@ def install(controller, mode: AssistedMode, on_unlocked=None) -> None:
     controller.listeners.append(listener)
     if getattr(controller, "visit", None) is not None:   # already begun: the current visit too
         controller.visit.subscribe(listener)
-    controller.handoff_handler = handoff
+    controller.staff_call.handler = handoff
     controller.staff_entry.handler = pin

@@ -19,6 +19,7 @@ from kiosk.speech.speaker import SilentSpeaker
 from kiosk.ui.done_receipt import DoneReceipt
 from kiosk.ui.idle import VisitTimeout
 from kiosk.ui.scheduler import KivyScheduler
+from kiosk.ui.staff_call import StaffCall
 from kiosk.ui.staff_entry import StaffEntry
 from kiosk.voice import VoiceLoop
 from kiosk.voices import say
@@ -43,7 +44,7 @@ class KioskController:
         self._paused_view = None              # the 等一下 overlay (kiosk.ui.voice_panel), made when first needed
         self.listeners: list[Callable[[DialogueEvent], None]] = []   # tests, audit: every visit
         self.core_listeners: list[Callable[[DialogueEvent], None]] = []  # the staff desk: every visit
-        self.handoff_handler: Callable[[dict], str | None] | None = None  # staff layer: -> ticket
+        self.staff_call = StaffCall(self)     # help screen with the staff layer's ticket, chime, number spoken
         self.staff_entry = StaffEntry(app)    # the staff keypad's PIN goes to the staff layer through it
         self.desk = None                      # kiosk.staff.tickets.HandoffDesk when assisted mode is on
         self.chime = None                     # kiosk.ui.staff_chime.Chime: rings for staff on a handoff
@@ -139,7 +140,7 @@ class KioskController:
         if session is not None and session.stage not in (Stage.DONE, Stage.CANCELLED):
             session.request_help("asked")
         else:
-            self._handoff({"reason": "asked", "text": say("handoff.coming"), "speech": say("handoff.coming")})
+            self.staff_call.call({"reason": "asked", "text": say("handoff.coming"), "speech": say("handoff.coming")})
 
     def answer(self, value: Any) -> None:
         """A touch answer for the current field."""
@@ -294,26 +295,7 @@ class KioskController:
     def _on_handoff_requested(self, d: dict) -> None:
         if d.get("reason") == "staff_takeover":
             return          # staff took the session over at this kiosk: they are already here
-        self._handoff(d)
-
-    def _handoff(self, d: dict) -> None:
-        ticket = None
-        if self.handoff_handler is not None:
-            try:
-                ticket = self.handoff_handler(d)
-            except Exception:
-                log.exception("handoff handler failed")
-        ticket = ticket or d.get("ticket")
-        self.app.screen("help").show(d, ticket, can_resume=self.session is not None)
-        self._show("help")
-        if self.chime is not None:
-            self.chime.ring()
-        if ticket:
-            from kiosk.ui.staff_slip import spoken_number  # noqa: PLC0415
-
-            self.voice.say(say("handoff.ticket.speech", number=spoken_number(ticket)))
-        else:
-            self.voice.say(d.get("speech", ""))
+        self.staff_call.call(d)
 
     def show_handoff_again(self) -> None:
         """Staff logged out with the resident still waiting: the help screen as it was."""

@@ -1,6 +1,6 @@
 """Help / handoff: a calm screen with the ticket number, huge; a staff member is coming.
 
-The ticket number comes from the staff layer (`controller.handoff_handler`) when it is wired.
+The ticket number comes from the staff layer (`controller.staff_call.handler`, kiosk.ui.staff_call) when it is wired.
 The resident can print a handoff slip (the number and a QR staff scan at the desk to open the
 same draft), carry on alone with 继续填写, and staff log in from here with 工作人员登录.
 """
