@@ -82,3 +82,31 @@ def test_no_overlap_or_clipping(kiosk, scenes,  # noqa: F811
         app.screens.current = "home"
         harness.frames(2)
     assert found == [], "\n".join(found)
+
+
+def test_the_checker_sees_overlaps_squeezed_text_and_small_targets(kiosk):  # noqa: F811
+    from kivy.core.window import Window
+    from kivy.uix.floatlayout import FloatLayout
+
+    from kiosk.ui.layout import problems
+    from kiosk.ui.widgets import KButton, KLabel
+
+    root = FloatLayout(size=Window.size)
+    a = KButton(text="甲", size_hint=(None, None), size=(200, 120), pos=(100, 100))
+    b = KButton(text="乙", size_hint=(None, None), size=(200, 120), pos=(250, 150))     # on top of 甲
+    small = KButton(text="丙", size_hint=(None, None), size=(200, 60), pos=(600, 100))  # 60 px high
+    # A label squeezed to no height still draws its text, centred on where it sits: off the top.
+    squeezed = KLabel(text="工作人员马上就来", size_hint=(None, None), width=400, pos=(20, Window.height - 5))
+    for w in (a, b, small, squeezed):
+        root.add_widget(w)
+    Window.add_widget(root)
+    try:
+        harness.frames(3)
+        squeezed.height = 0
+        harness.frames(2)
+        found = "\n".join(problems(root, Window.size, "probe"))
+    finally:
+        Window.remove_widget(root)
+    assert "'甲' overlaps" in found or "'乙' overlaps" in found
+    assert "'丙' target" in found
+    assert "'工作人员马上就来' outside the window" in found
