@@ -1,64 +1,69 @@
 """A receipt handed out survives the process being killed at any moment, exactly once."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import re
-import select
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from kiosk.store import ScryptParams, SqliteStore
 
-REPO = Path(__file__).resolve().parent.parent
 SECRET = "durability-secret"
 ROUNDS = 25
 
-# The child submits forever and prints "receipt uuid seq" only after submit() has returned.
-CHILD = r"""
-import sys, uuid
-from kiosk.store import Draft, ScryptParams, SqliteStore
-store = SqliteStore(sys.argv[1], "K01", secret=sys.argv[2], kdf=ScryptParams(n=2 ** 10))
-round_no = sys.argv[3]
-i = 0
-while True:
-    i += 1
-    d = Draft(uuid.uuid4().hex, "durability", {"name": f"测试居民{round_no}-{i}", "n": i}, {"name"})
-    store.save_draft(d)
-    sub = store.submit(d)
-    sys.stdout.write(f"{sub.receipt_no} {sub.uuid} {round_no}-{i}\n")
-    sys.stdout.flush()
-"""
+# The child submits forever and sends "receipt uuid seq" only after submit() has returned. Children
+# are forked from a multiprocessing fork server that has imported kiosk.store once, so each round
+# costs a fork instead of an interpreter start; the child is still its own process, opens its own
+# SQLite connection and is killed with SIGKILL.
+_CTX = multiprocessing.get_context("forkserver")
+_CTX.set_forkserver_preload(["kiosk.store"])
+
+
+def _child(path: str, secret: str, round_no: int, conn: Connection) -> None:
+    import uuid
+
+    from kiosk.store import Draft
+
+    store = SqliteStore(path, "K01", secret=secret, kdf=ScryptParams(n=2 ** 10))
+    i = 0
+    while True:
+        i += 1
+        d = Draft(uuid.uuid4().hex, "durability", {"name": f"测试居民{round_no}-{i}", "n": i}, {"name"})
+        store.save_draft(d)
+        sub = store.submit(d)
+        conn.send_bytes(f"{sub.receipt_no} {sub.uuid} {round_no}-{i}".encode())   # one atomic pipe write
 
 
 def _run_and_kill(path: Path, round_no: int, rng: random.Random) -> list[str]:
-    """Start a child, SIGKILL it at a random moment, return the complete lines it printed."""
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(path), SECRET, str(round_no)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)))
-    out = b""
+    """Start a child, SIGKILL it at a random moment, return the lines it acknowledged."""
+    reader, writer = _CTX.Pipe(duplex=False)
+    proc = _CTX.Process(target=_child, args=(str(path), SECRET, round_no, writer), daemon=True)
+    proc.start()
+    writer.close()                        # the child holds the only write end: EOF when it dies
+    lines: list[str] = []
     if round_no % 3 == 0:
-        # Sometimes kill blind, possibly while the store is still opening.
-        time.sleep(rng.uniform(0.0, 0.6))
+        # Sometimes kill blind, possibly while the store is still opening (a forked child opens
+        # it within a few tens of ms, then submits every 10-50 ms).
+        time.sleep(rng.uniform(0.0, 0.2))
     else:
         # Otherwise wait until it is submitting, then kill somewhere in the loop.
-        deadline = time.monotonic() + 30
-        while b"\n" not in out and time.monotonic() < deadline and proc.poll() is None:
-            ready, _, _ = select.select([proc.stdout], [], [], 0.5)
-            if ready:
-                out += os.read(proc.stdout.fileno(), 65536)
-        assert b"\n" in out, f"child never submitted: {proc.stderr.read().decode(errors='replace')[-2000:]}"
-        time.sleep(rng.uniform(0.0, 0.25))
-    proc.send_signal(signal.SIGKILL)
-    rest, err = proc.communicate(timeout=30)
-    assert proc.returncode == -signal.SIGKILL, err.decode(errors="replace")[-2000:]
-    out += rest
-    # A line cut by the kill has no newline: it was never acknowledged.
-    return out.decode().split("\n")[:-1]
+        assert reader.poll(30), f"child never submitted (exit code {proc.exitcode})"
+        time.sleep(rng.uniform(0.0, 0.1))     # a few submissions: any moment within one
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(30)
+    assert proc.exitcode == -signal.SIGKILL, proc.exitcode
+    while True:
+        try:
+            lines.append(reader.recv_bytes().decode())
+        except EOFError:
+            break
+    reader.close()
+    return lines
 
 
 def test_acknowledged_submissions_survive_sigkill(tmp_path):
