@@ -266,11 +266,12 @@ def test_volume_scales_samples():
 
 
 class SlowPlayer(Player):
-    """Plays in real time into nothing, so stop() can be observed."""
+    """Plays in real time (or `speed` times faster) into nothing, so stop() can be observed."""
 
-    def __init__(self):
+    def __init__(self, speed: float = 1.0):
         super().__init__()
         self.played: list[float] = []
+        self.speed = speed
 
     def play(self, clip: Clip, stop: threading.Event) -> bool:
         self.first_audio_at = time.perf_counter()
@@ -278,7 +279,7 @@ class SlowPlayer(Player):
         while t < clip.duration_s:
             if stop.wait(0.02):
                 break
-            t += 0.02
+            t += 0.02 * self.speed
         self.played.append(t)
         return True
 
@@ -291,7 +292,17 @@ def speaker(tmp_path):
     sp.close()
 
 
-def test_speaker_uses_cache_for_fixed_prompts_and_synth_for_readbacks(speaker):
+@pytest.fixture()
+def quick_speaker(tmp_path):
+    """The speaker with a player 20 times faster than real time (tests not about stopping)."""
+    cache = PromptCache(tmp_path / "cache", "cmn-latn-pinyin", 130)
+    sp = Pyttsx3Speaker("cmn-latn-pinyin", 130, cache=cache, player=SlowPlayer(speed=20)).start()
+    yield sp
+    sp.close()
+
+
+def test_speaker_uses_cache_for_fixed_prompts_and_synth_for_readbacks(quick_speaker):
+    speaker = quick_speaker
     speaker.cache.build(["您好"], speaker.synth)
     done = threading.Event()
     speaker.speak("您好", on_done=done.set)
