@@ -154,7 +154,7 @@ class KioskApp(App):
         entry.core_handler = entry.handler   # survives a test swapping handler
         self.controller.desk = mode.desk
         self.controller.chime = Chime(volume=self.settings.speech.volume)
-        self.controller.feedback_box = mode.feedback
+        self.controller.feedback.box = mode.feedback
 
     def screen(self, name: str):
         """The screen called `name`, built on first use."""

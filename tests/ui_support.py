@@ -181,9 +181,9 @@ def layout_scenes(app) -> list:
     on("handoff", "help", lambda: (help_screen.show({}, ticket, can_resume=True),
                                    setattr(help_screen, "can_print", can_print)))
     on("staff_pin", "staff_pin", lambda: app.screen("staff_pin").clear())
-    if app.screens.has_screen("feedback") and ctl.feedback_box is not None:
+    if app.screens.has_screen("feedback") and ctl.feedback.box is not None:
         feedback = app.screen("feedback")
-        on("feedback", "feedback", lambda: feedback.ask(ctl.feedback_box, "senior_card"))
+        on("feedback", "feedback", lambda: feedback.ask(ctl.feedback.box, "senior_card"))
     done = app.screen("done")
     submitted = of(EventType.SUBMITTED)[-1]
     on("done", "done", lambda: (done.show(submitted), setattr(done, "seconds_left", 45)))

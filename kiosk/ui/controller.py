@@ -17,6 +17,7 @@ from kiosk.dialogue.engine import Stage, Visit
 from kiosk.dialogue.events import DialogueEvent
 from kiosk.speech.speaker import SilentSpeaker
 from kiosk.ui.done_receipt import DoneReceipt
+from kiosk.ui.feedback_ask import FeedbackAsk
 from kiosk.ui.idle import VisitTimeout
 from kiosk.ui.scheduler import KivyScheduler
 from kiosk.ui.staff_call import StaffCall
@@ -48,8 +49,7 @@ class KioskController:
         self.staff_entry = StaffEntry(app)    # the staff keypad's PIN goes to the staff layer through it
         self.desk = None                      # kiosk.staff.tickets.HandoffDesk when assisted mode is on
         self.chime = None                     # kiosk.ui.staff_chime.Chime: rings for staff on a handoff
-        self.feedback_box = None              # kiosk.staff.feedback.FeedbackBox: ratings after 办完了
-        self._feedback_form = ""              # the service just submitted (asked about after 办完了)
+        self.feedback = FeedbackAsk(self)     # 办得顺利吗？ after 办完了 (assisted mode sets its box)
         self.visit: Visit | None = None
         ui = runtime.settings.ui
         self.timeout = VisitTimeout(self, ui.idle_warning_s, ui.extension_s, ui.max_extensions)
@@ -75,7 +75,7 @@ class KioskController:
             self.visit.subscribe(listener)
         self.idle.disarm()
         self._stop_done_countdown()
-        self._feedback_form = ""
+        self.feedback.forget()
         self.app.theme.reset()
         self._show("home")
         self.voice.say(say("welcome"))
@@ -194,9 +194,8 @@ class KioskController:
         """
         self.voice.quiet()
         self._stop_done_countdown()
-        if (ask_feedback and reason == "done" and self.feedback_box is not None and self._feedback_form
-                and self.screens.current == "done"):
-            self.ask_feedback(self._feedback_form)
+        if ask_feedback and reason == "done" and self.feedback.due():
+            self.feedback.ask()
             return
         if self.visit is not None:
             self.visit.end(reason)
@@ -318,7 +317,7 @@ class KioskController:
         self.idle.disarm()
         done = self.app.screen("done")
         done.show(d)
-        self._feedback_form = d.get("form_id", "") if self.feedback_box is not None else ""
+        self.feedback.submitted(d.get("form_id", ""))
         self._show("done")
         self.receipt.start(d)
         done.start_countdown(int(self.runtime.settings.ui.done_return_s),
@@ -337,14 +336,6 @@ class KioskController:
     def _on_ended(self, d: dict) -> None:
         self.app.timeout_warning.dismiss()
         self.begin()
-
-    def ask_feedback(self, form_id: str) -> None:
-        """办得顺利吗？ for the service just done (its own screen: the Done screen is full)."""
-        self._feedback_form = ""
-        screen = self.app.screen("feedback")
-        screen.ask(self.feedback_box, form_id)
-        self._show("feedback")
-        self.voice.say(say("feedback.ask"))
 
     # ----------------------------------------------------------------- timers
     def _stop_done_countdown(self) -> None:

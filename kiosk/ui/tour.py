@@ -352,9 +352,9 @@ class Tour:
         yield from self.staff_steps()
         ctl.finish("home")
         yield FRAME
-        if ctl.feedback_box is not None:
+        if ctl.feedback.box is not None:
             # What 办完了 on the Done screen leads to: one anonymous question.
-            ctl.ask_feedback("senior_card")
+            ctl.feedback.ask("senior_card")
             yield FRAME
             self.snap("feedback")
             yield self.press(say("feedback.good"))
