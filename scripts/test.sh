@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/lint.sh
 export SDL_VIDEODRIVER=offscreen KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1
+# Many tests start `python -m kiosk...` subprocesses: let them reuse compiled bytecode.
+unset PYTHONDONTWRITEBYTECODE
 start=$(date +%s)
 status=0
 .venv/bin/python -m pytest -q -n "${KIOSK_TEST_WORKERS:-auto}" --dist loadfile --durations=15 "$@" || status=$?
