@@ -500,7 +500,8 @@ class AddressPicker(BoxLayout):
             options = self.buildings if self.stage == "building" else self.units
             if heading:
                 self.add_widget(KLabel(text=say(f"ui.address_{self.stage}")))
-            cols = 4 if len(options) > 6 else (3 if len(options) > 3 else len(options) or 1)
+            # four to a row; three on a short screen (10号楼 stays on one line, four rows still fit)
+            cols = (3 if _short() else 4) if len(options) > 6 else (3 if len(options) > 3 else len(options) or 1)
             grid = GridLayout(cols=cols, spacing=theme.gap)
             for name in options:
                 b = KButton(text=name, value=name, selected=name == getattr(self, self.stage), kind="answer")
