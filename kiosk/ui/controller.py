@@ -42,7 +42,6 @@ class KioskController:
                                reread_after_s=sp.reread_after_s, on_listening=self._set_listening,
                                on_paused=self._paused, on_touch_only=self._touch_only)
         self.touch_only_reason = ""
-        self._paused_view = None              # the 等一下 overlay (kiosk.ui.voice_panel), made when first needed
         self.listeners: list[Callable[[DialogueEvent], None]] = []   # tests, audit: every visit
         self.core_listeners: list[Callable[[DialogueEvent], None]] = []  # the staff desk: every visit
         self.staff_call = StaffCall(self)     # help screen with the staff layer's ticket, chime, number spoken
@@ -237,11 +236,7 @@ class KioskController:
             self.idle.arm()
         from kiosk.ui.voice_panel import VoicePaused  # noqa: PLC0415
 
-        if on:
-            self._paused_view = self._paused_view or VoicePaused()
-            self._paused_view.show()
-        elif self._paused_view is not None:
-            self._paused_view.hide()
+        VoicePaused.show_while(on)
 
     def _touch_only(self, why: str) -> None:
         """The microphone stopped working: touch answers only from now on."""
@@ -295,12 +290,6 @@ class KioskController:
         if d.get("reason") == "staff_takeover":
             return          # staff took the session over at this kiosk: they are already here
         self.staff_call.call(d)
-
-    def show_handoff_again(self) -> None:
-        """Staff logged out with the resident still waiting: the help screen as it was."""
-        help_screen = self.app.screen("help")
-        help_screen.can_resume = self.session is not None
-        self._show("help")
 
     def _on_review(self, d: dict) -> None:
         self.app.screen("review").show(d)

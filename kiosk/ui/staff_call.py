@@ -41,3 +41,9 @@ class StaffCall:
             ctl.voice.say(say("handoff.ticket.speech", number=spoken_number(ticket)))
         else:
             ctl.voice.say(d.get("speech", ""))
+
+    def show_again(self) -> None:
+        """Staff logged out with the resident still waiting: the help screen as it was."""
+        ctl = self.controller
+        ctl.app.screen("help").can_resume = ctl.session is not None
+        ctl._show("help")

@@ -152,7 +152,7 @@ class StaffFlow:
         ctl = self.controller
         resident = self.resident_session()
         if resident is not None and resident.stage is Stage.HANDOFF and not idle:
-            ctl.show_handoff_again()
+            ctl.staff_call.show_again()
             return
         if resident is not None:
             desk = ctl.desk

@@ -27,6 +27,16 @@ class VoicePaused(ModalView):
     """Shown while the voice is paused; 好了 or a tap anywhere carries on."""
 
     is_open = False
+    _shared: VoicePaused | None = None      # the one overlay of the kiosk, made when first needed
+
+    @classmethod
+    def show_while(cls, paused: bool) -> None:
+        """The voice's on_paused: show the overlay while paused, hide it after."""
+        if paused:
+            cls._shared = cls._shared or cls()
+            cls._shared.show()
+        elif cls._shared is not None:
+            cls._shared.hide()
 
     def show(self) -> None:
         """Open (no-op when open)."""
