@@ -2,9 +2,11 @@
 
 The one place that knows which screen shows which event. It holds no form logic: every
 decision (what is next, what is valid, what to say) comes from the engine's events, and no
-voice logic: kiosk.voice.VoiceLoop says the events, listens and applies speech controls. Speech
-is optional: the speaker/recognizer arrive from a background thread when ready, and until then
-(or without a model) the kiosk is touch-only.
+voice logic: kiosk.voice.VoiceLoop says the events, listens and applies speech controls. Each
+other concern is an object it holds: staff PIN (staff_entry), calling staff (staff_call), the
+timeout warning (timeout), the receipt (receipt), feedback (feedback); the Done screen counts
+itself home. Speech is optional: the speaker/recognizer arrive from a background thread when
+ready, and until then (or without a model) the kiosk is touch-only.
 """
 from __future__ import annotations
 
