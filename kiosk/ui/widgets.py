@@ -47,10 +47,10 @@ def _pad_x(label: Label) -> float:
 
 def typeset(text: str, width: float, extents) -> str:
     """`text` with line breaks where kiosk.typeset.break_lines puts them (`extents(s)` -> (w, h))."""
+    if width <= 1 or ("\n" not in text and extents(text)[0] <= width - 1):
+        return text          # one line that fits: nothing to break (and no uniseg import at start-up)
     from kiosk.typeset import break_lines  # noqa: PLC0415
 
-    if width <= 1:
-        return text
     return "\n".join(break_lines(text, width - 1, lambda s: extents(s)[0]))
 
 
