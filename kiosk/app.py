@@ -17,9 +17,9 @@ from kiosk.ui.fonts import FontMissing, find_cjk_font
 
 prepare_kivy()
 
-from kivy.app import App  # noqa: E402
+from kivy.app import App
 
-from kiosk.voices import say  # noqa: E402
+from kiosk.voices import say
 
 log = logging.getLogger(__name__)
 
@@ -71,27 +71,27 @@ class KioskApp(App):
 
     def build(self):
         """Register the font, build every screen, show Home."""
-        from kivy.core.window import Window  # noqa: PLC0415
-        from kivy.uix.screenmanager import NoTransition, ScreenManager  # noqa: PLC0415
+        from kivy.core.window import Window
+        from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-        from kiosk.ui.fonts import register_cjk_font  # noqa: PLC0415
-        from kiosk.ui.theme import ThemeState  # noqa: PLC0415
-        from kiosk.ui.window import lock_down  # noqa: PLC0415
+        from kiosk.ui.fonts import register_cjk_font
+        from kiosk.ui.theme import ThemeState
+        from kiosk.ui.window import lock_down
 
         register_cjk_font(self.settings.ui.font_path)
         self.theme = ThemeState()
         Window.clearcolor = self.theme.bg
         self.theme.bind(bg=lambda _t, c: setattr(Window, "clearcolor", c))
-        from kiosk.ui.controller import KioskController  # noqa: PLC0415
-        from kiosk.ui.home import HomeScreen  # noqa: PLC0415
-        from kiosk.ui.timeout import TimeoutWarning  # noqa: PLC0415
+        from kiosk.ui.controller import KioskController
+        from kiosk.ui.home import HomeScreen
+        from kiosk.ui.timeout import TimeoutWarning
 
         self.screens = ScreenManager(transition=NoTransition())
         if self.print_service is None:
             self.print_service = make_print_service(self.settings, self.runtime.store)
         self.controller = KioskController(self, self.runtime, speaker=self._speaker,
                                           print_service=self.print_service)
-        from kiosk.ui.guard import install as install_guard  # noqa: PLC0415
+        from kiosk.ui.guard import install as install_guard
 
         self.guard = install_guard(self._tell_resident)
         self._install_staff()
@@ -102,7 +102,7 @@ class KioskApp(App):
         self.screens.get_screen("home").fill(self.runtime.catalogue.forms.values())
         self.timeout_warning = TimeoutWarning()
         lock_down(Window, self)
-        from kiosk.ui.touch import guard  # noqa: PLC0415
+        from kiosk.ui.touch import guard
 
         guard.delay = self.settings.ui.tap_guard_s
         guard.install(Window, self.screens)      # bound first: a swallowed tap still counts as activity
@@ -114,8 +114,8 @@ class KioskApp(App):
         if self.settings.idcard.type == "none":
             return
         try:
-            from kiosk.idcard import make_reader  # noqa: PLC0415
-            from kiosk.ui.idcard_prompt import install  # noqa: PLC0415
+            from kiosk.idcard import make_reader
+            from kiosk.ui.idcard_prompt import install
 
             install(self, make_reader(self.settings), self.settings.idcard.wait_s)
         except Exception:
@@ -123,17 +123,17 @@ class KioskApp(App):
 
     def _staff_secret(self) -> str | None:
         """The staff secret at staff login: $KIOSK_STAFF_SECRET or [store] secret_file (a key staff plug in)."""
-        from kiosk.store.sqlite import resolve_secret  # noqa: PLC0415
+        from kiosk.store.sqlite import resolve_secret
 
         return resolve_secret(self.settings)[0]
 
     def _install_staff(self) -> None:
         """Assisted mode, handoff tickets, the staff chime and feedback (every store has a database)."""
         try:
-            from kiosk.staff.mode import AssistedMode  # noqa: PLC0415
-            from kiosk.staff.wiring import install  # noqa: PLC0415
-            from kiosk.ui.staff_chime import Chime  # noqa: PLC0415
-            from kiosk.ui.staff_flow import StaffFlow  # noqa: PLC0415
+            from kiosk.staff.mode import AssistedMode
+            from kiosk.staff.wiring import install
+            from kiosk.ui.staff_chime import Chime
+            from kiosk.ui.staff_flow import StaffFlow
 
             mode = AssistedMode(self.runtime.store, self.settings.site, self.runtime.catalogue.forms,
                                 self.settings.staff, printing=self.print_service,
@@ -159,7 +159,7 @@ class KioskApp(App):
     def screen(self, name: str):
         """The screen called `name`, built on first use."""
         if not self.screens.has_screen(name):
-            import importlib  # noqa: PLC0415
+            import importlib
 
             module, cls = SCREENS[name]
             self.screens.add_widget(getattr(importlib.import_module(module), cls)(name=name))
@@ -167,7 +167,7 @@ class KioskApp(App):
 
     def _build_rest(self, names: list[str]) -> None:
         """Build one more screen per frame after Home is up."""
-        from kivy.clock import Clock  # noqa: PLC0415
+        from kivy.clock import Clock
 
         if names:
             self.screen(names[0])
@@ -177,7 +177,7 @@ class KioskApp(App):
 
     def on_start(self):
         """Home first, then the other screens, the voice and the speech model in the background."""
-        from kivy.clock import Clock  # noqa: PLC0415
+        from kivy.clock import Clock
 
         self.controller.begin()
         Clock.schedule_once(lambda _dt: self._build_rest([n for n in SCREENS if n != "home"]), 0.02)
@@ -190,8 +190,8 @@ class KioskApp(App):
         """Post the outbox to the central service in the background, when one is configured."""
         if not self.settings.sync.url:
             return                      # a single kiosk: nothing to import or start
-        from kiosk.dialogue.events import EventType  # noqa: PLC0415
-        from kiosk.sync import start_sync  # noqa: PLC0415
+        from kiosk.dialogue.events import EventType
+        from kiosk.sync import start_sync
 
         try:
             self.sync_worker = start_sync(self.settings, self.runtime.store)
@@ -208,7 +208,7 @@ class KioskApp(App):
         if self.sync_worker is not None:
             self.sync_worker.stop()
         if self.guard is not None:
-            from kiosk.ui.guard import uninstall  # noqa: PLC0415
+            from kiosk.ui.guard import uninstall
 
             uninstall(self.guard)
 
@@ -229,15 +229,15 @@ class KioskApp(App):
 
     def _load_speech(self) -> None:
         """Voice, recognizer and microphone; failures leave a touch-only kiosk, never a crash."""
-        from kivy.clock import Clock  # noqa: PLC0415
+        from kivy.clock import Clock
 
         speaker = recognizer = mic = None
         reasons = []
         try:
-            from kiosk.dialogue.understand import warm_up  # noqa: PLC0415
+            from kiosk.dialogue.understand import warm_up
 
             warm_up()     # numeral and pinyin tables, so the first answer does not wait for them
-            from kiosk.speech import make_microphone, make_recognizer, make_speaker  # noqa: PLC0415
+            from kiosk.speech import make_microphone, make_recognizer, make_speaker
 
             try:
                 speaker = make_speaker(self.settings)
@@ -279,9 +279,9 @@ def make_print_service(settings: Settings, store):
     """The receipt printer service on the store's database, or None when there is none."""
     db = store.db
     try:
-        from kiosk.printing.printers import make_printer  # noqa: PLC0415
-        from kiosk.printing.queue import PrintQueue  # noqa: PLC0415
-        from kiosk.printing.service import PrintService  # noqa: PLC0415
+        from kiosk.printing.printers import make_printer
+        from kiosk.printing.queue import PrintQueue
+        from kiosk.printing.service import PrintService
 
         return PrintService(make_printer(settings), PrintQueue(db), settings.printer)
     except Exception:
@@ -290,7 +290,7 @@ def make_print_service(settings: Settings, store):
 
 
 def _open_runtime(settings: Settings):
-    from kiosk.runtime import open_runtime  # noqa: PLC0415
+    from kiosk.runtime import open_runtime
 
     return open_runtime(settings)
 
@@ -302,11 +302,11 @@ def run_app(settings: Settings) -> int:
     except FontMissing as err:
         print(f"kiosk: {err}", file=sys.stderr)
         return EXIT_FONT
-    from kiosk.ui.window import configure  # noqa: PLC0415
+    from kiosk.ui.window import configure
 
     configure(settings.ui.width, settings.ui.height, settings.ui.fullscreen)
-    from kiosk.scratch import clean_scratch  # noqa: PLC0415
-    from kiosk.store.model import StoreError  # noqa: PLC0415
+    from kiosk.scratch import clean_scratch
+    from kiosk.store.model import StoreError
 
     try:
         clean_scratch()    # read-back audio a crash left behind (names, ID numbers) goes first
@@ -318,7 +318,7 @@ def run_app(settings: Settings) -> int:
         # Stay up on the out-of-service screen (Mandarin, help line, fault code for staff): exiting
         # would make systemd restart a black screen every 2 s.
         print(f"kiosk: cannot open the submission store: {err.describe()}", file=sys.stderr)
-        from kiosk.ui.out_of_service import OutOfServiceApp  # noqa: PLC0415
+        from kiosk.ui.out_of_service import OutOfServiceApp
 
         OutOfServiceApp(settings, err).run()
         return EXIT_STORE

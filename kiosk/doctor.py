@@ -37,7 +37,7 @@ def check_voice(settings) -> Check:
     if sp.speaker == "silent":
         return Check("voice", WARN, "speech output switched off ([speech] speaker = \"silent\")",
                      "set [speech] speaker = \"pyttsx3\" so every screen is read aloud")
-    from kiosk.speech.tts import SynthesisError, Synthesizer, VoiceUnavailable  # noqa: PLC0415
+    from kiosk.speech.tts import SynthesisError, Synthesizer, VoiceUnavailable
 
     synth = Synthesizer(sp.voice, sp.rate)
     try:
@@ -51,7 +51,7 @@ def check_voice(settings) -> Check:
     finally:
         synth.close()
     detail = f"{vid}, rate {sp.rate}, volume {sp.volume:g} ({len(audio):,} bytes for a test word)"
-    from kiosk.speech.faults import speech_faults  # noqa: PLC0415
+    from kiosk.speech.faults import speech_faults
 
     faults = speech_faults(settings)
     silent = faults.counts().get("no_audio", 0)
@@ -67,7 +67,7 @@ def check_model(settings) -> Check:
     if settings.speech.recognizer == "none":
         return Check("model", WARN, "speech answers switched off: touch-only",
                      "set [speech] recognizer = \"vosk\" and install the model")
-    from kiosk.speech.recognizer import ModelUnavailable, VoskRecognizer  # noqa: PLC0415
+    from kiosk.speech.recognizer import ModelUnavailable, VoskRecognizer
 
     path = settings.model_path
     install = f"kiosk model install --zip vosk-model-small-cn-0.22.zip (installs to {path})"
@@ -89,7 +89,7 @@ def check_model(settings) -> Check:
 def _core_words() -> list[str]:
     """Digits, yes/no and command words the engine listens for (empty if unavailable)."""
     try:
-        from kiosk.dialogue import understand  # noqa: PLC0415
+        from kiosk.dialogue import understand
     except ImportError:
         return []
     words: list[str] = []
@@ -104,7 +104,7 @@ def _core_words() -> list[str]:
 
 def check_microphone(settings) -> Check:
     """An input device exists."""
-    from kiosk.speech import make_microphone  # noqa: PLC0415
+    from kiosk.speech import make_microphone
 
     if settings.speech.microphone == "none":
         return Check("microphone", WARN, "microphone switched off: touch-only",
@@ -132,7 +132,7 @@ def check_printer(settings) -> Check:
         return Check("printer", FAIL, f"serial port {pr.port} does not exist",
                      "plug in the printer cable, check `ls /dev/ttyUSB* /dev/ttyACM*`, set [printer] port")
     try:
-        import serial  # noqa: PLC0415
+        import serial
 
         with serial.Serial(pr.port, pr.baudrate, timeout=1, write_timeout=1):
             pass
@@ -164,7 +164,7 @@ def check_font(settings) -> Check:
 def check_storage(settings) -> Check:
     """Disk (writable, free space), database (quick_check, demo store) and that the configured
     staff secret really opens the stored key (kiosk.store.health.doctor_storage)."""
-    from kiosk.store.health import doctor_storage  # noqa: PLC0415
+    from kiosk.store.health import doctor_storage
 
     status, detail, fix = doctor_storage(settings)
     return Check("storage", status, detail, fix)
@@ -172,14 +172,14 @@ def check_storage(settings) -> Check:
 
 def check_idcard(settings) -> Check:
     """The ID card reader answers and its SAM is ready (kiosk/idcard/health.py)."""
-    from kiosk.idcard.health import reader_check  # noqa: PLC0415
+    from kiosk.idcard.health import reader_check
 
     return reader_check(settings)
 
 
 def check_handwriting(settings) -> Check:
     """The handwriting recogniser (zinnia library + model) loads and reads a drawn 十."""
-    from kiosk.handwriting import probe  # noqa: PLC0415
+    from kiosk.handwriting import probe
 
     status = probe(settings.ui.handwriting_model)
     if status.ok:
@@ -190,7 +190,7 @@ def check_handwriting(settings) -> Check:
 
 def check_sync(settings) -> Check:
     """[sync]: https (or this machine), a token, and the central answering (kiosk/sync/health.py)."""
-    from kiosk.sync.health import sync_check  # noqa: PLC0415
+    from kiosk.sync.health import sync_check
 
     status, detail, fix = sync_check(settings)
     return Check("sync", status, detail, fix)

@@ -36,7 +36,7 @@ class Runtime:
     @functools.cached_property
     def receipt_hook(self):
         """Queues each submission's receipt in the submission's own transaction (kiosk.printing)."""
-        from kiosk.printing.queue import queue_on_submit  # noqa: PLC0415
+        from kiosk.printing.queue import queue_on_submit
 
         return queue_on_submit(self.store.db, self.catalogue.forms, self.settings.site,
                                self.settings.printer.status_url_base)
@@ -49,7 +49,7 @@ class Runtime:
         st = self.settings.store
         if not st.backup_dir:
             return
-        from kiosk.store.backup import backup_if_due  # noqa: PLC0415
+        from kiosk.store.backup import backup_if_due
 
         try:
             backup_if_due(self.store, st.backup_dir, st.backup_every_hours, st.backup_keep,
@@ -63,7 +63,7 @@ class Runtime:
         db = self.store.db
         if db.in_memory:
             return []
-        from kiosk.store.health import storage_problems  # noqa: PLC0415
+        from kiosk.store.health import storage_problems
 
         problems = storage_problems(db.path, self.settings.store.min_free_mb, db)
         if problems:
@@ -74,7 +74,7 @@ class Runtime:
     def purge_old_drafts(self, clock=None) -> int:
         """Forget unfinished drafts older than `store.draft_purge_hours` (kept that long for staff) and
         records past their form's `retention_days` (kiosk.store.retention); returns rows removed."""
-        from kiosk.store.retention import purge_all  # noqa: PLC0415
+        from kiosk.store.retention import purge_all
 
         retention = {f.id: f.retention_days for f in self.catalogue.forms.values()}
         try:

@@ -11,14 +11,14 @@ import threading
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-import pytest  # noqa: E402
-from test_ui_keyboard import answer_until, start  # noqa: E402
-from ui_support import press, touch  # noqa: E402
+import pytest
+from test_ui_keyboard import answer_until, start
+from ui_support import press, touch
 
-from kiosk.dialogue.events import EventType  # noqa: E402
-from kiosk.handwriting import strokeset  # noqa: E402
-from kiosk.ui import harness  # noqa: E402
-from kiosk.voices import say  # noqa: E402
+from kiosk.dialogue.events import EventType
+from kiosk.handwriting import strokeset
+from kiosk.ui import harness
+from kiosk.voices import say
 
 pytestmark = pytest.mark.ui
 

@@ -5,22 +5,22 @@ import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-import datetime as dt  # noqa: E402
-import shutil  # noqa: E402
+import datetime as dt
+import shutil
 
-import pytest  # noqa: E402
-import ui_support  # noqa: E402
-from ui_support import press, tile, touch  # noqa: E402
+import pytest
+import ui_support
+from ui_support import press, tile, touch
 
-from kiosk.dialogue.events import EventType  # noqa: E402
-from kiosk.dialogue.sample import SAMPLE_PHONE  # noqa: E402
-from kiosk.idcard.card import card_fields  # noqa: E402
-from kiosk.idcard.reader import Ga467Reader  # noqa: E402
-from kiosk.idcard.simulator import simulated_reader  # noqa: E402
-from kiosk.idcard.twin import TwinReader, demo_card  # noqa: E402
-from kiosk.ui import harness  # noqa: E402
-from kiosk.ui.idcard_prompt import SCREEN, install, uninstall  # noqa: E402
-from kiosk.voices import say  # noqa: E402
+from kiosk.dialogue.events import EventType
+from kiosk.dialogue.sample import SAMPLE_PHONE
+from kiosk.idcard.card import card_fields
+from kiosk.idcard.reader import Ga467Reader
+from kiosk.idcard.simulator import simulated_reader
+from kiosk.idcard.twin import TwinReader, demo_card
+from kiosk.ui import harness
+from kiosk.ui.idcard_prompt import SCREEN, install, uninstall
+from kiosk.voices import say
 
 HELPER = demo_card(name="李建国", birth=dt.date(1985, 4, 2), sex="male")
 

@@ -14,17 +14,17 @@ import shutil
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-import pytest  # noqa: E402
-from ui_support import press, submit_review, touch  # noqa: E402
+import pytest
+from ui_support import press, submit_review, touch
 
-from kiosk.dialogue.sample import sample_transcript  # noqa: E402
-from kiosk.printing.preview import render  # noqa: E402
-from kiosk.printing.printers import PAPER_OUT, SerialPrinter  # noqa: E402
-from kiosk.printing.queue import PRINTED, QUEUED  # noqa: E402
-from kiosk.printing.simulator import PrinterSim, pty_pair  # noqa: E402
-from kiosk.typeset import NO_LINE_START  # noqa: E402
-from kiosk.ui import harness  # noqa: E402
-from kiosk.voices import say  # noqa: E402
+from kiosk.dialogue.sample import sample_transcript
+from kiosk.printing.preview import render
+from kiosk.printing.printers import PAPER_OUT, SerialPrinter
+from kiosk.printing.queue import PRINTED, QUEUED
+from kiosk.printing.simulator import PrinterSim, pty_pair
+from kiosk.typeset import NO_LINE_START
+from kiosk.ui import harness
+from kiosk.voices import say
 
 pytestmark = [pytest.mark.ui,
               pytest.mark.skipif(shutil.which("socat") is None, reason="Debian socat is not installed")]

@@ -74,7 +74,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     payload = b""
     truncate_to: int | None = None
 
-    def do_GET(self):  # noqa: N802 - http.server API
+    def do_GET(self):
         body = self.payload if self.truncate_to is None else self.payload[: self.truncate_to]
         self.send_response(200)
         self.send_header("Content-Type", "application/zip")

@@ -10,14 +10,14 @@ import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-import pytest  # noqa: E402
-from ui_support import press, submit_review, tile, touch  # noqa: E402
+import pytest
+from ui_support import press, submit_review, tile, touch
 
-from kiosk.dialogue.events import EventType  # noqa: E402
-from kiosk.dialogue.sample import SAMPLE_ID, SAMPLE_NAME, SAMPLE_PHONE, sample_transcript  # noqa: E402
-from kiosk.ui import harness  # noqa: E402
-from kiosk.ui.touch import walk  # noqa: E402
-from kiosk.voices import say  # noqa: E402
+from kiosk.dialogue.events import EventType
+from kiosk.dialogue.sample import SAMPLE_ID, SAMPLE_NAME, SAMPLE_PHONE, sample_transcript
+from kiosk.ui import harness
+from kiosk.ui.touch import walk
+from kiosk.voices import say
 
 
 def prompt(app) -> dict:

@@ -9,10 +9,10 @@ import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from kiosk.ui import harness  # noqa: E402
-from kiosk.ui.theme import (  # noqa: E402
+from kiosk.ui import harness
+from kiosk.ui.theme import (
     LINE_HEIGHT,
     MIN_CONTRAST,
     MIN_LINE_HEIGHT,
@@ -23,7 +23,7 @@ from kiosk.ui.theme import (  # noqa: E402
     contrast_ratio,
     hex_rgb,
 )
-from kiosk.ui.touch import walk  # noqa: E402
+from kiosk.ui.touch import walk
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-import pytest  # noqa: E402
-from ui_support import press, submit_review, touch  # noqa: E402
+import pytest
+from ui_support import press, submit_review, touch
 
-from kiosk.dialogue.events import EventType  # noqa: E402
-from kiosk.dialogue.sample import SAMPLE_PHONE  # noqa: E402
-from kiosk.voices import say  # noqa: E402
+from kiosk.dialogue.events import EventType
+from kiosk.dialogue.sample import SAMPLE_PHONE
+from kiosk.voices import say
 
 pytestmark = pytest.mark.ui
 

@@ -13,10 +13,10 @@ import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-import pytest  # noqa: E402
-from ui_support import kiosk, layout_scenes  # noqa: E402,F401,F811
+import pytest
+from ui_support import kiosk, layout_scenes  # noqa: F401
 
-from kiosk.ui import harness  # noqa: E402
+from kiosk.ui import harness
 
 pytestmark = [pytest.mark.ui, pytest.mark.layout]
 

@@ -12,15 +12,15 @@ import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-import datetime as dt  # noqa: E402
+import datetime as dt
 
-import pytest  # noqa: E402
-from ui_support import pick_date, press, submit_review, touch  # noqa: E402
+import pytest
+from ui_support import pick_date, press, submit_review, touch
 
-from kiosk.dialogue.events import EventType  # noqa: E402
-from kiosk.dialogue.sample import SAMPLE_PHONE, sample_transcript  # noqa: E402
-from kiosk.ui import harness  # noqa: E402
-from kiosk.voices import say  # noqa: E402
+from kiosk.dialogue.events import EventType
+from kiosk.dialogue.sample import SAMPLE_PHONE, sample_transcript
+from kiosk.ui import harness
+from kiosk.voices import say
 
 PIN = "482913"
 

@@ -10,12 +10,12 @@ import time
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-import pytest  # noqa: E402
-from ui_support import touch  # noqa: E402,F401
+import pytest
+from ui_support import touch
 
-from kiosk.dialogue.events import EventType  # noqa: E402
-from kiosk.ui import harness  # noqa: E402
-from kiosk.voices import say  # noqa: E402
+from kiosk.dialogue.events import EventType
+from kiosk.ui import harness
+from kiosk.voices import say
 
 
 @pytest.fixture

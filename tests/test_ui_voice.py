@@ -5,11 +5,11 @@ import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-from ui_support import press, tile, touch  # noqa: E402
+from ui_support import press, tile, touch
 
-from kiosk.ui import harness  # noqa: E402
-from kiosk.voice.controls import RATE_STEPS  # noqa: E402
-from kiosk.voices import say  # noqa: E402
+from kiosk.ui import harness
+from kiosk.voice.controls import RATE_STEPS
+from kiosk.voices import say
 
 
 def open_modal(cls):

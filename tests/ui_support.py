@@ -9,9 +9,9 @@ import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from kiosk.ui import harness  # noqa: E402
+from kiosk.ui import harness
 
 
 def touch(widget) -> None:
@@ -63,7 +63,7 @@ def walk_form(app, form_id: str, record: list, *, wrong: dict | None = None, max
     from kiosk.dialogue.sample import sample_transcript
 
     ctl = app.controller
-    listener = lambda e: record.append((e.type, dict(e.data)))  # noqa: E731
+    listener = lambda e: record.append((e.type, dict(e.data)))
     ctl.add_listener(listener)
     try:
         ctl.start_form(form_id)

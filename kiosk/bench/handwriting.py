@@ -65,7 +65,7 @@ print("STROKES", json.dumps({"shown": out, "ready": ready}), flush=True)
 
 
 def _accuracy_rows() -> list[BenchRow]:
-    from kiosk.handwriting import HandwritingRecognizer, HandwritingUnavailable, strokeset  # noqa: PLC0415
+    from kiosk.handwriting import HandwritingRecognizer, HandwritingUnavailable, strokeset
 
     try:
         rec = HandwritingRecognizer()
@@ -86,7 +86,7 @@ def _accuracy_rows() -> list[BenchRow]:
 
 def run(settings, quick: bool) -> list[BenchRow]:
     """Accuracy on the stroke set, then stroke end -> candidates shown in the real window."""
-    from kiosk.bench.ui import _child_env, _script  # noqa: PLC0415 - one child set-up for all ui rows
+    from kiosk.bench.ui import _child_env, _script
 
     rows = _accuracy_rows()
     if rows and rows[0].met is False and rows[0].unit == "":

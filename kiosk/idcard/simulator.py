@@ -187,7 +187,7 @@ def pty_pair() -> Iterator[tuple[str, str]]:
 @contextlib.contextmanager
 def simulated_reader(card: dict[str, str] | None, scenario: str = "valid", **kwargs: Any) -> Iterator[tuple[str, ReaderSimulator]]:
     """A simulator answering on a fresh pty pair: yields (host port path, simulator)."""
-    import serial  # noqa: PLC0415
+    import serial
 
     with pty_pair() as (host, device_path):
         device = serial.Serial(device_path, kwargs.get("baud", 115200), timeout=0.02)

@@ -50,8 +50,8 @@ def make_speaker(settings) -> Speaker:
     sp = settings.speech
     if sp.speaker == "silent":
         return SilentSpeaker()
-    from kiosk.speech.cache import PromptCache  # noqa: PLC0415
-    from kiosk.speech.faults import speech_faults  # noqa: PLC0415
+    from kiosk.speech.cache import PromptCache
+    from kiosk.speech.faults import speech_faults
 
     return Pyttsx3Speaker(sp.voice, sp.rate, sp.volume,
                           cache=PromptCache(voice=sp.voice, rate=sp.rate),

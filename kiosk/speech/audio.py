@@ -172,7 +172,7 @@ class SoundDeviceMic:
 
     def __init__(self, device: int | str | None = None, block_frames: int = 1600):
         try:
-            import sounddevice as sd  # noqa: PLC0415 - optional at run time
+            import sounddevice as sd
         except (ImportError, OSError) as err:
             raise MicUnavailable(f"sounddevice/PortAudio not usable: {err}") from err
         self._sd = sd

@@ -42,7 +42,7 @@ def has_placeholders(text: str) -> bool:
 def _forms(forms_dir: Path) -> list:
     """Form specs from the catalogue loader (empty when it is not available yet)."""
     try:
-        from kiosk.catalogue.loader import load_catalogue  # noqa: PLC0415
+        from kiosk.catalogue.loader import load_catalogue
     except ImportError:
         log.warning("kiosk.catalogue.loader not available; form prompts not pre-rendered")
         return []

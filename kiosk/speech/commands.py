@@ -12,8 +12,8 @@ def _settings(args):
 
 
 def _voices_build(args) -> int:
-    from kiosk.speech.cache import CACHE_DIR, PromptCache, fixed_prompts  # noqa: PLC0415
-    from kiosk.speech.tts import Synthesizer, VoiceUnavailable  # noqa: PLC0415
+    from kiosk.speech.cache import CACHE_DIR, PromptCache, fixed_prompts
+    from kiosk.speech.tts import Synthesizer, VoiceUnavailable
 
     settings = _settings(args)
     sp = settings.speech
@@ -36,14 +36,14 @@ def _voices_build(args) -> int:
 
 
 def _expected(args):
-    from kiosk.speech.model import Expected  # noqa: PLC0415
+    from kiosk.speech.model import Expected
 
     default = Expected()
     return Expected(args.expect_size or default.size, args.expect_sha256 or default.sha256)
 
 
 def _model_install(args) -> int:
-    from kiosk.speech.model import ModelInstallError, install_zip  # noqa: PLC0415
+    from kiosk.speech.model import ModelInstallError, install_zip
 
     settings = _settings(args)
     target = args.target or settings.model_path
@@ -57,7 +57,7 @@ def _model_install(args) -> int:
 
 
 def _model_download(args) -> int:
-    from kiosk.speech.model import MODEL_URL, ModelInstallError, download  # noqa: PLC0415
+    from kiosk.speech.model import MODEL_URL, ModelInstallError, download
 
     settings = _settings(args)
     target = args.target or settings.model_path
@@ -71,7 +71,7 @@ def _model_download(args) -> int:
 
 
 def _doctor(args) -> int:
-    from kiosk.doctor import report, run_checks  # noqa: PLC0415
+    from kiosk.doctor import report, run_checks
 
     text, code = report(run_checks(_settings(args)))
     print(text)

@@ -93,7 +93,7 @@ class Player:
         return False
 
     def _play_sounddevice(self, clip: Clip, pcm: bytes, stop: threading.Event) -> bool:
-        import sounddevice as sd  # noqa: PLC0415 - optional at run time
+        import sounddevice as sd
 
         if clip.width != 2:
             raise ValueError("only 16-bit audio is played")

@@ -155,7 +155,7 @@ def load_model(path: str | Path):
     if problem:
         raise ModelUnavailable(f"{problem}; install it with `kiosk model install --zip FILE`")
     try:
-        import vosk  # noqa: PLC0415 - heavy native library, only when speech is on
+        import vosk
     except (ImportError, OSError) as err:
         raise ModelUnavailable(f"the vosk library cannot be loaded: {err}") from err
     vosk.SetLogLevel(-1)
@@ -207,7 +207,7 @@ class VoskRecognizer:
 
     # --- decoding ---------------------------------------------------------------------------
     def _recognizer(self, grammar: list[str] | None):
-        import vosk  # noqa: PLC0415
+        import vosk
 
         key = "" if grammar is None else grammar_json(self.usable_phrases(grammar), unk=self.knows(UNK))
         with self._lock:

@@ -186,7 +186,7 @@ class Synthesizer:
     def render_bytes(self, text: str, rate: int | None = None) -> bytes:
         """The WAV file bytes for `text`, through a private temporary file removed at once
         (read-backs can contain personal data and must not stay on disk)."""
-        from kiosk.scratch import scratch_dir  # noqa: PLC0415  (private 0700 dir, emptied at start)
+        from kiosk.scratch import scratch_dir
 
         fd, tmp = tempfile.mkstemp(suffix=".wav", prefix="kiosk-tts-", dir=scratch_dir())
         os.close(fd)

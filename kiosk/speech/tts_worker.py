@@ -47,8 +47,8 @@ def main() -> int:
         proto.flush()
 
     try:
-        import pyttsx3  # noqa: PLC0415
-        from pyttsx3.drivers import _espeak  # noqa: PLC0415
+        import pyttsx3
+        from pyttsx3.drivers import _espeak
 
         engine = pyttsx3.init("espeak")
     except Exception as err:  # no libespeak-ng, broken install

@@ -99,7 +99,7 @@ def _audit(args: argparse.Namespace) -> int:
         for entry in log.entries(day=args.day, target=args.target):
             print(entry.line())
         if args.verify:
-            from kiosk.store.commands import optional_staff_secret  # noqa: PLC0415
+            from kiosk.store.commands import optional_staff_secret
 
             secret = optional_staff_secret(settings)
             keyed = bool(secret)

@@ -95,8 +95,8 @@ def _purge(args: argparse.Namespace) -> int:
     if not hours > 0:
         print("kiosk: --hours must be > 0", file=sys.stderr)
         return 2
-    from kiosk.catalogue.loader import load_catalogue  # noqa: PLC0415
-    from kiosk.store.retention import purge_all  # noqa: PLC0415
+    from kiosk.catalogue.loader import load_catalogue
+    from kiosk.store.retention import purge_all
 
     retention = {f.id: f.retention_days for f in load_catalogue(settings.forms_dir).forms.values()}
     with open_store(settings, unlock=False) as store:
@@ -117,7 +117,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from kiosk.store.backup import backup  # noqa: PLC0415
+    from kiosk.store.backup import backup
 
     settings = load_settings(args.config)
     with open_store(settings, unlock=False) as store:
@@ -127,7 +127,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _restore(args: argparse.Namespace) -> int:
-    from kiosk.store.backup import restore  # noqa: PLC0415
+    from kiosk.store.backup import restore
 
     settings = load_settings(args.config)
     info, aside, floor = restore(Path(args.backup), settings.db_path, settings.site.kiosk_id, above=args.above)

@@ -101,8 +101,8 @@ def doctor_storage(settings: Any, environ: Mapping[str, str] | None = None) -> t
     Proves the configured secret opens the stored key (a wrong one is a FAIL, not an OK), runs
     quick_check, measures free space and writability, and refuses a demo store on a real install.
     """
-    from kiosk.store.keyring import secret_problem  # noqa: PLC0415
-    from kiosk.store.sqlite import SqliteStore, resolve_secret  # noqa: PLC0415
+    from kiosk.store.keyring import secret_problem
+    from kiosk.store.sqlite import SqliteStore, resolve_secret
 
     data = Path(settings.data_dir)
     path = Path(settings.db_path)

@@ -92,7 +92,7 @@ def purge_expired(store: SqliteStore, retention_days: Mapping[str, int], now: da
                 if _older(created, cutoff(form_id)):
                     report.add("tickets", conn.execute("DELETE FROM staff_tickets WHERE id = ?", (t,)).rowcount)
     if _has_audit(store):
-        from kiosk.staff.audit import AuditLog  # noqa: PLC0415  (store code does not import staff at load)
+        from kiosk.staff.audit import AuditLog
 
         report.add("audit_values", AuditLog(store.db, lambda: now).purge_values(now - timedelta(days=longest)))
     return report
@@ -114,7 +114,7 @@ def purge_all(store: SqliteStore, retention_days: Mapping[str, int], *, draft_ho
     for what, n in purge_expired(store, retention_days, now).counts.items():
         report.add(what, n)
     if report.total:
-        from kiosk.staff.audit import AuditLog  # noqa: PLC0415
+        from kiosk.staff.audit import AuditLog
 
         AuditLog(store.db, lambda: now).record("system", "retention_purge", new=report.line())
         log.info("retention purge: %s", report.line())

@@ -64,7 +64,7 @@ def _resend(args) -> int:
     with open_store(settings, unlock=False) as store:
         n = store.outbox.resend(None if args.all else args.receipts)
         if n:
-            from kiosk.staff.audit import AuditLog  # noqa: PLC0415  (staff decision: audited)
+            from kiosk.staff.audit import AuditLog
             AuditLog(store.db).record("cli", "sync_resend", "all" if args.all else ",".join(args.receipts)[:200],
                                       new=str(n))
     print(f"{n} refused item(s) back in the queue; they go with the next sync round")

@@ -538,10 +538,10 @@ def _say_it(d, theme, ctl, touch_only=False, **_):
 
 
 def _short() -> bool:
-    from kivy.app import App  # noqa: PLC0415
-    from kivy.core.window import Window  # noqa: PLC0415
+    from kivy.app import App
+    from kivy.core.window import Window
 
-    from kiosk.ui.widgets import short_screen  # noqa: PLC0415
+    from kiosk.ui.widgets import short_screen
 
     app = App.get_running_app()
     return short_screen(Window.height, app.theme.scale if app is not None else 1.0)
@@ -553,7 +553,7 @@ def _type_it(d, theme, ctl, **_):
     The keyboard takes the full width under the question; what is typed sits beside 确定 in
     one row (with 这项不填 for an optional field), so the question stays in view.
     """
-    from kiosk.ui.keyboard import PinyinKeyboard  # noqa: PLC0415 - only once a form asks
+    from kiosk.ui.keyboard import PinyinKeyboard
 
     current = d.get("current")
     keyboard = PinyinKeyboard(mode="name" if d.get("field_type") == "name" else "text",
@@ -565,7 +565,7 @@ def _type_it(d, theme, ctl, **_):
     ok.size_hint_x = None
     ok.width = theme.target * (1.2 if _short() else 2)
     row.add_widget(keyboard.display)
-    from kiosk.ui.handwriting import typing_area  # noqa: PLC0415
+    from kiosk.ui.handwriting import typing_area
 
     typing = typing_area(keyboard)      # 手写 beside the keyboard when the recogniser works
     if typing.toggle is not None:

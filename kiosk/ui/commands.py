@@ -29,16 +29,16 @@ def _size(text: str) -> tuple[int, int]:
 
 def demo_app(settings, width: int, height: int, data_dir: Path):
     """A KioskApp on a throw-away SQLite store, silent, with a memory printer (screenshots, bench, tests)."""
-    from kiosk.ui.window import configure  # noqa: PLC0415
+    from kiosk.ui.window import configure
 
     configure(width, height, fullscreen=False)
-    from kiosk.app import KioskApp  # noqa: PLC0415
-    from kiosk.printing.printers import MemoryPrinter  # noqa: PLC0415
-    from kiosk.printing.queue import PrintQueue  # noqa: PLC0415
-    from kiosk.printing.service import PrintService  # noqa: PLC0415
-    from kiosk.runtime import open_runtime  # noqa: PLC0415
-    from kiosk.speech.speaker import RecordingSpeaker  # noqa: PLC0415
-    from kiosk.store import ScryptParams, SqliteStore  # noqa: PLC0415
+    from kiosk.app import KioskApp
+    from kiosk.printing.printers import MemoryPrinter
+    from kiosk.printing.queue import PrintQueue
+    from kiosk.printing.service import PrintService
+    from kiosk.runtime import open_runtime
+    from kiosk.speech.speaker import RecordingSpeaker
+    from kiosk.store import ScryptParams, SqliteStore
 
     # A real SQLite store in the throw-away data dir: assisted mode (tickets, PIN, audit) needs it.
     store = SqliteStore(Path(data_dir) / "demo.db", settings.site.kiosk_id, secret=DEMO_STAFF_SECRET,
@@ -49,7 +49,7 @@ def demo_app(settings, width: int, height: int, data_dir: Path):
 
 
 def _one_size(settings, out_dir: Path, width: int, height: int, large_text: bool = False) -> int:
-    from kiosk.ui.fonts import FontMissing, find_cjk_font  # noqa: PLC0415
+    from kiosk.ui.fonts import FontMissing, find_cjk_font
 
     try:
         find_cjk_font(settings.ui.font_path)
@@ -58,7 +58,7 @@ def _one_size(settings, out_dir: Path, width: int, height: int, large_text: bool
         return 3
     with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as tmp:
         app = demo_app(settings, width, height, Path(tmp))
-        from kiosk.ui.tour import Tour  # noqa: PLC0415
+        from kiosk.ui.tour import Tour
 
         result: dict = {}
 
@@ -77,7 +77,7 @@ def _one_size(settings, out_dir: Path, width: int, height: int, large_text: bool
 
 
 def _screenshots(args) -> int:
-    from kiosk.config import load_settings  # noqa: PLC0415
+    from kiosk.config import load_settings
 
     sizes = args.size or [_size(DEFAULT_SIZE)]
     out_dir = Path(args.outdir)

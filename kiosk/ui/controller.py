@@ -221,7 +221,7 @@ class KioskController:
 
     def open_voice_panel(self) -> None:
         """声音 in the question screen's bar: big rate, loudness and pause buttons."""
-        from kiosk.ui.voice_panel import VoicePanel  # noqa: PLC0415
+        from kiosk.ui.voice_panel import VoicePanel
 
         VoicePanel().open(animation=False)
 
@@ -236,7 +236,7 @@ class KioskController:
             self.idle.disarm()
         elif self.session is not None and self.screens.current in ("question", "review"):
             self.idle.arm()
-        from kiosk.ui.voice_panel import VoicePaused  # noqa: PLC0415
+        from kiosk.ui.voice_panel import VoicePaused
 
         VoicePaused.show_while(on)
 

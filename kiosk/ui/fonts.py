@@ -71,7 +71,7 @@ def register_cjk_font(font_path: str = "") -> str:
     path = str(find_cjk_font(font_path))
     if _registered == path:
         return path
-    from kivy.core.text import DEFAULT_FONT, LabelBase  # noqa: PLC0415 - Kivy only with a screen
+    from kivy.core.text import DEFAULT_FONT, LabelBase
 
     LabelBase.register(FONT_NAME, path)
     # Replacing the default name means no widget can forget to ask for the CJK font.

@@ -28,13 +28,13 @@ def kiosk_app(width: int = 1280, height: int = 800):
     if os.environ.get("KIVY_GL_BACKEND") == "mock":
         raise RuntimeError("KIVY_GL_BACKEND=mock draws nothing; unset it (see DESIGN.md)")
     _tmp = tempfile.TemporaryDirectory(prefix="kiosk-ui-")
-    from kiosk.config import load_settings  # noqa: PLC0415
-    from kiosk.ui.commands import demo_app  # noqa: PLC0415
+    from kiosk.config import load_settings
+    from kiosk.ui.commands import demo_app
 
     settings = load_settings(environ={"KIOSK_DATA_DIR": _tmp.name})
     app = demo_app(settings, width, height, Path(_tmp.name))
     app._run_prepare()          # build() + window + on_start, without entering the main loop
-    from kiosk.ui.touch import guard  # noqa: PLC0415
+    from kiosk.ui.touch import guard
 
     guard.delay = 0             # frames are stepped by hand: no time passes between taps (tests set it)
     _app = app
@@ -44,7 +44,7 @@ def kiosk_app(width: int = 1280, height: int = 800):
 
 def frames(n: int = 2) -> None:
     """Advance the event loop n frames (clock, input, layout, drawing)."""
-    from kivy.base import EventLoop  # noqa: PLC0415
+    from kivy.base import EventLoop
 
     for _ in range(n):
         EventLoop.idle()

@@ -32,7 +32,7 @@ def card_action(flow) -> Action | None:
 
 def read_into_case(flow) -> None:
     """Wait for the card (the resident's), then fill the case and show what went in."""
-    from kiosk.idcard.staff import fill_case  # noqa: PLC0415
+    from kiosk.idcard.staff import fill_case
 
     prompt = flow.app.idcard_prompt
     case = flow.case

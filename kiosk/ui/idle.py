@@ -117,7 +117,7 @@ class VisitTimeout:
 
     def warn(self, seconds: float) -> None:
         """Ask 您还需要更多时间吗？ with `seconds` to answer."""
-        from kiosk.voices import say  # noqa: PLC0415
+        from kiosk.voices import say
 
         ctl = self.controller
         ctl.voice.quiet()

@@ -54,11 +54,11 @@ class OutOfServiceApp(App):
 
     def build(self) -> ScreenManager:
         """Register the font, show the screen, refuse closing (like the kiosk)."""
-        from kivy.core.window import Window  # noqa: PLC0415
+        from kivy.core.window import Window
 
-        from kiosk.ui.fonts import register_cjk_font  # noqa: PLC0415
-        from kiosk.ui.theme import ThemeState  # noqa: PLC0415
-        from kiosk.ui.window import lock_down  # noqa: PLC0415
+        from kiosk.ui.fonts import register_cjk_font
+        from kiosk.ui.theme import ThemeState
+        from kiosk.ui.window import lock_down
 
         register_cjk_font(self.settings.ui.font_path)
         self.theme = ThemeState()

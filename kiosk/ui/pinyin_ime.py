@@ -64,8 +64,8 @@ def _wanted(ch: str) -> bool:
 def _build() -> None:
     global _index, _syllables, _score
     started = time.perf_counter()
-    from pypinyin.phrases_dict import phrases_dict  # noqa: PLC0415 - 0.2 s: first use only
-    from pypinyin.pinyin_dict import pinyin_dict  # noqa: PLC0415
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
 
     score: Counter[tuple[str, str]] = Counter()
     for phrase, readings in phrases_dict.items():
@@ -154,7 +154,7 @@ def _ranked(prefix: str, boost: str) -> tuple[str, ...]:
 def _surname_reading(ch: str) -> str:
     if ch in SURNAME_READINGS:
         return SURNAME_READINGS[ch]
-    from pypinyin.pinyin_dict import pinyin_dict  # noqa: PLC0415 - already loaded by _ready
+    from pypinyin.pinyin_dict import pinyin_dict
 
     return _plain(pinyin_dict[ord(ch)].split(",")[0])
 

@@ -36,7 +36,7 @@ class StaffCall:
         if ctl.chime is not None:
             ctl.chime.ring()
         if ticket:
-            from kiosk.ui.staff_slip import spoken_number  # noqa: PLC0415
+            from kiosk.ui.staff_slip import spoken_number
 
             ctl.voice.say(say("handoff.ticket.speech", number=spoken_number(ticket)))
         else:

@@ -64,7 +64,7 @@ class StaffCaseScreen(StaffListScreen):
                                   flow.toggle_reveal, key="reveal"))
             if case.live is not None:
                 out.append(Action(say("staff.ui.hand_back"), flow.hand_back, key="hand_back"))
-            from kiosk.ui.idcard_staff import card_action  # noqa: PLC0415 - only kiosks with a reader
+            from kiosk.ui.idcard_staff import card_action
 
             out += [a for a in (card_action(flow),) if a is not None]
         out.append(Action(say("staff.ui.to_tickets"), lambda: flow.go("staff_tickets"), key="tickets"))

@@ -64,7 +64,7 @@ class Chime:
 
     def _play(self) -> None:
         try:
-            from kiosk.speech.playback import Player, load_clip  # noqa: PLC0415
+            from kiosk.speech.playback import Player, load_clip
 
             if self._wav is None:
                 self._wav = chime_wav()

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 def print_error_text(code: str) -> str:
     """A printer error code in plain words for staff (the code itself when it has none)."""
-    from kiosk.voices import catalogue  # noqa: PLC0415
+    from kiosk.voices import catalogue
 
     key = f"staff.ui.print_error.{code}"
     return say(key) if key in catalogue() else code
@@ -215,7 +215,7 @@ class StaffFlow:
 
     def scanned(self, text: str) -> bool:
         """A handoff slip scanned at the desk (or a typed number): open its draft."""
-        from kiosk.ui.staff_slip import parse_slip  # noqa: PLC0415
+        from kiosk.ui.staff_slip import parse_slip
 
         ref = parse_slip(text)
         if ref is None:

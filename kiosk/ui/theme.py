@@ -12,9 +12,9 @@ from kiosk.ui import prepare_kivy
 
 prepare_kivy()
 
-from kivy.event import EventDispatcher  # noqa: E402
-from kivy.metrics import dp, sp  # noqa: E402
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty  # noqa: E402
+from kivy.event import EventDispatcher
+from kivy.metrics import dp, sp
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
 QUESTION_SP = 52        # the question itself (>= 48)
 TEXT_SP = 34            # every other text (>= 32)

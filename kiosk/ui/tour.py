@@ -26,7 +26,7 @@ DEMO_STAFF, DEMO_PIN = "S01", "482913"   # set only in the tour's throw-away dem
 
 def spell(ch: str) -> str:
     """The toneless pinyin a resident would spell for one character ('吕' -> 'lv')."""
-    from pypinyin import Style, lazy_pinyin  # noqa: PLC0415
+    from pypinyin import Style, lazy_pinyin
 
     return lazy_pinyin(ch, style=Style.NORMAL)[0]
 
@@ -47,7 +47,7 @@ class Tour:
     # ----------------------------------------------------------------- running
     def start(self, delay: float = 0.5) -> None:
         """Begin after the first frames are drawn (taps come faster than the tap guard allows)."""
-        from kiosk.ui.touch import guard  # noqa: PLC0415
+        from kiosk.ui.touch import guard
 
         self._guard_delay, guard.delay = guard.delay, 0
         self._steps = self.steps()
@@ -67,7 +67,7 @@ class Tour:
         Clock.schedule_once(self._next, wait)
 
     def _finish(self) -> None:
-        from kiosk.ui.touch import guard  # noqa: PLC0415
+        from kiosk.ui.touch import guard
 
         guard.delay = getattr(self, "_guard_delay", guard.delay)
         if self.on_done is not None:

@@ -49,16 +49,16 @@ def typeset(text: str, width: float, extents) -> str:
     """`text` with line breaks where kiosk.typeset.break_lines puts them (`extents(s)` -> (w, h))."""
     if width <= 1 or ("\n" not in text and extents(text)[0] <= width - 1):
         return text          # one line that fits: nothing to break (and no uniseg import at start-up)
-    from kiosk.typeset import break_lines  # noqa: PLC0415
+    from kiosk.typeset import break_lines
 
     return "\n".join(break_lines(text, width - 1, lambda s: extents(s)[0]))
 
 
 def text_height(text: str, font_size: float, width: float, bold: bool = False) -> float:
     """Height of `text` wrapped to `width` at `font_size` with the theme's line spacing, as drawn."""
-    from kivy.core.text import Label as CoreLabel  # noqa: PLC0415
+    from kivy.core.text import Label as CoreLabel
 
-    from kiosk.ui.theme import LINE_HEIGHT  # noqa: PLC0415
+    from kiosk.ui.theme import LINE_HEIGHT
 
     if not text:
         return 0.0
@@ -115,7 +115,7 @@ class KButton(ButtonBehavior, Label):
 
     def _draw_icon(self, *_args) -> None:
         """A ✓ or ✗ drawn with lines (no font glyph needed), just left of the centred words."""
-        from kivy.graphics import Color, InstructionGroup, Line  # noqa: PLC0415
+        from kivy.graphics import Color, InstructionGroup, Line
 
         if self._icon is not None:
             self.canvas.after.remove(self._icon)
@@ -215,7 +215,7 @@ class Keypad(GridLayout):
     __events__ = ("on_key",)
 
     def __init__(self, extra: str = "clear", **kwargs):
-        from kiosk.voices import say  # noqa: PLC0415
+        from kiosk.voices import say
 
         super().__init__(cols=3, **kwargs)
         self.spacing = kwargs.get("spacing", 10)
@@ -236,7 +236,7 @@ class Keypad(GridLayout):
 def short_screen(height: float, scale: float = 1.0) -> bool:
     """Too short for a title line above the content: under 720 dp (e.g. 1024x600), or under
     900 dp with 字再大些 (`scale` 1.25, e.g. 1280x800)."""
-    from kivy.metrics import dp  # noqa: PLC0415
+    from kivy.metrics import dp
 
     return height < dp(720) * scale
 

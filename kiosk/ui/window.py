@@ -15,7 +15,7 @@ ESCAPE = 27
 def configure(width: int, height: int, fullscreen: bool) -> None:
     """Set Kivy's window options; call before the window exists."""
     prepare_kivy()
-    from kivy.config import Config  # noqa: PLC0415
+    from kivy.config import Config
 
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "pause_on_minimize", "0")
@@ -42,6 +42,6 @@ def lock_down(window, app) -> None:
     window.bind(on_request_close=refuse_close)
     window.bind(on_keyboard=swallow_escape)
     # systemd stop/restart sends SIGTERM: leave as staff exit does (the visit is wiped first).
-    from kivy.clock import Clock  # noqa: PLC0415
+    from kivy.clock import Clock
 
     signal.signal(signal.SIGTERM, lambda *_a: Clock.schedule_once(lambda _dt: app.staff_exit()))
