@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 import ui_support
-from ui_support import press, tile, touch
+from ui_support import open_staff_entry, press, tile, touch
 
 from kiosk.dialogue.events import EventType
 from kiosk.dialogue.sample import SAMPLE_PHONE
@@ -214,7 +214,7 @@ def test_staff_fill_the_case_from_the_card(kiosk_with_reader):
     until_panel(app, "wait")
     press(app, say("ui.staff"))                      # the resident asks for help from the panel
     assert app.screens.current == "help"
-    press(app, say("ui.help_staff_login"))
+    open_staff_entry(app)
     for k in "482913":
         press(app, k)
     press(app, say("ui.pin_ok"))

@@ -11,7 +11,7 @@ import os
 os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 
 import pytest
-from ui_support import press, submit_review, tile, touch
+from ui_support import open_staff_entry, press, submit_review, tile, touch
 
 from kiosk.dialogue.events import EventType
 from kiosk.dialogue.sample import SAMPLE_ID, SAMPLE_NAME, SAMPLE_PHONE, sample_transcript
@@ -204,7 +204,7 @@ def test_staff_pin_goes_to_the_hook(app):
     app.controller.staff_entry.handler = lambda pin: got.append(pin) or False
     try:
         press(app, say("ui.staff"))
-        press(app, say("ui.help_staff_login"))
+        open_staff_entry(app)
         assert app.screens.current == "staff_pin"
         for k in "2468":
             press(app, k)

@@ -15,7 +15,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
 import datetime as dt
 
 import pytest
-from ui_support import pick_date, press, submit_review, touch
+from ui_support import open_staff_entry, pick_date, press, submit_review, touch
 
 from kiosk.dialogue.events import EventType
 from kiosk.dialogue.sample import SAMPLE_PHONE, sample_transcript
@@ -99,7 +99,7 @@ def fail_three_times_on_address(app) -> None:
 def login(app) -> None:
     if app.screens.current != "help":
         press(app, say("ui.staff"))
-    press(app, say("ui.help_staff_login"))
+    open_staff_entry(app)
     assert app.screens.current == "staff_pin"
     for k in PIN:
         press(app, k)
@@ -214,7 +214,7 @@ def test_refused_value_is_kept_only_with_a_reason_and_audited(app):
 
 def test_wrong_pin_five_times_locks_entry_with_the_minutes(app):
     press(app, say("ui.staff"))
-    press(app, say("ui.help_staff_login"))
+    open_staff_entry(app)
     screen = app.screens.current_screen
     for attempt in range(1, 6):
         for k in "999999":
@@ -230,7 +230,7 @@ def test_wrong_pin_five_times_locks_entry_with_the_minutes(app):
     assert any(e.action == "pin_lockout" for e in app.staff_mode.audit.entries())
     press(app, say("ui.pin_back"))
     press(app, say("ui.staff"))
-    press(app, say("ui.help_staff_login"))
+    open_staff_entry(app)
     assert screen.notice_text == say("staff.pin_locked", minutes=5)   # said before typing, too
 
 

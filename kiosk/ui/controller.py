@@ -204,7 +204,7 @@ class KioskController:
             self.begin()
 
     def open_staff_pin(self) -> None:
-        """The staff login keypad (reached from the help screen)."""
+        """The staff login keypad (hold the top-left corner of Home or Help 3 s: kiosk.ui.staff_door)."""
         self.voice.quiet()
         self.app.screen("staff_pin").clear()
         self._show("staff_pin")

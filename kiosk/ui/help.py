@@ -2,7 +2,8 @@
 
 The ticket number comes from the staff layer (`controller.staff_call.handler`, kiosk.ui.staff_call) when it is wired.
 The resident can print a handoff slip (the number and a QR staff scan at the desk to open the
-same draft), carry on alone with 继续填写, and staff log in from here with 工作人员登录.
+same draft) or carry on alone with 继续填写. Staff log in from here or from Home by holding the
+top-left corner for 3 s (kiosk.ui.staff_door): no staff button on a resident screen.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
+from kiosk.ui.staff_door import StaffDoor  # noqa: F401 (registers the kv class before load_kv)
 from kiosk.ui.widgets import load_kv
 from kiosk.voices import say
 

@@ -7,6 +7,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
 
+from kiosk.ui.staff_door import StaffDoor  # noqa: F401 (registers the kv class before load_kv)
 from kiosk.ui.widgets import load_kv
 
 load_kv("home")
