@@ -52,6 +52,7 @@ def test_a_tap_or_a_short_hold_on_the_corner_does_nothing(app, door_clock, scree
     if screen == "help":
         press(app, say("ui.staff"))
     door = door_of(app.screens.current_screen)
+    opened = door.opened
     touch(door)                                   # a plain tap
     assert app.screens.current == screen and not door.holding
     t = finger_on(door)
@@ -63,12 +64,13 @@ def test_a_tap_or_a_short_hold_on_the_corner_does_nothing(app, door_clock, scree
     assert door.holding and 0.5 < door.progress < 1
     t.touch_up()                                  # ...but the finger lifted early
     harness.frames(2)
-    assert app.screens.current == screen and door.opened == 0
+    assert app.screens.current == screen and door.opened == opened
     assert not door.holding and door.progress == 0
 
 
 def test_the_hold_opens_the_pin_keypad_while_still_held(app, door_clock):
     door = door_of(app.screens.current_screen)
+    opened = door.opened
     t = finger_on(door)
     door_clock.ahead = HOLD_S + 0.05
     door.tick()                                   # the frame tick, as on the kiosk
@@ -76,7 +78,7 @@ def test_the_hold_opens_the_pin_keypad_while_still_held(app, door_clock):
     assert app.screens.current == "staff_pin"
     t.touch_up()
     harness.frames(2)
-    assert app.screens.current == "staff_pin" and door.opened == 1
+    assert app.screens.current == "staff_pin" and door.opened == opened + 1
     assert app.screens.current_screen.pin == ""
 
 
@@ -93,6 +95,23 @@ def test_a_finger_sliding_off_the_corner_cancels(app, door_clock):
     t.touch_up()
     harness.frames(2)
     assert app.screens.current == "home"
+
+
+def test_a_hold_ends_when_its_screen_goes_away(app, door_clock):
+    door = door_of(app.screens.current_screen)
+    opened = door.opened
+    t = finger_on(door)
+    door_clock.ahead = 2.0
+    door.tick()
+    assert door.holding
+    app.controller.request_help()                 # another screen comes up under the finger
+    harness.frames(2)
+    assert app.screens.current == "help"
+    door_clock.ahead = HOLD_S + 1
+    door.tick()
+    t.touch_up()
+    harness.frames(2)
+    assert app.screens.current == "help" and door.opened == opened and not door.holding
 
 
 def test_open_staff_entry_from_home_and_help(app):

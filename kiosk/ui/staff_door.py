@@ -76,6 +76,9 @@ class StaffDoor(Widget):
         """Advance the ring; open the keypad once the hold reaches HOLD_S."""
         if self._touch is None or self._done:
             return
+        if self.get_root_window() is None:       # the screen went away under the finger (a timeout)
+            self._cancel()
+            return
         held = self.clock() - self._start
         self.holding = held >= RING_AFTER_S
         self.progress = min(1.0, max(0.0, (held - RING_AFTER_S) / (HOLD_S - RING_AFTER_S)))
