@@ -98,6 +98,21 @@ def test_a_birth_date_takes_four_taps(app, events):
         getattr(session, "pending", None) == dt.date(1948, 3, 5).isoformat()
 
 
+@pytest.mark.parametrize("last_year", [2026, 2039, 2059, 2099])
+def test_the_decade_grid_never_takes_more_than_five_rows(app, last_year):
+    """1900 to the 2030s is 14 decades, to the 2090s 20: more columns, never a sixth row."""
+    from kiosk.ui.answers import MAX_ROWS, DatePicker
+
+    picker = DatePicker({"bounds": {"min": "1900-01-01", "max": f"{last_year}-06-30"}}, app.theme,
+                        dt.date(last_year, 6, 30), lambda _v: None)
+    decades = picker.options("decade")
+    assert decades[0] == 1900 and decades[-1] == last_year // 10 * 10
+    cols, _size, _gap = picker.grid_shape(len(decades))
+    assert -(-len(decades) // cols) <= MAX_ROWS
+    grid = picker.children[0]
+    assert grid.cols == cols and len(grid.children) == len(decades)
+
+
 def test_a_date_in_the_next_weeks_skips_decade_and_year(app):
     touch(tile(app, "meal_booking"))
     _to_field(app, "date")

@@ -384,9 +384,12 @@ class DatePicker(BoxLayout):
         if self.stage == "day":
             short = _short()
             return 7, (dp(MIN_TARGET_DP) if short else theme.target), (dp(5) if short else theme.gap)
-        if self.stage == "decade":
-            return (3 if n > 4 else 2), theme.target, theme.gap
-        return 4, theme.target, theme.gap
+        # Decades and years: never more than the five rows the days take (1900 to a date in the
+        # 2030s is 14 decades): more columns instead, at 90 px on a short screen.
+        short = _short()
+        size, gap = (dp(MIN_TARGET_DP), dp(5)) if short else (theme.target, theme.gap)
+        least = (3 if n > 4 else 2) if self.stage == "decade" else 4
+        return max(least, -(-n // MAX_ROWS)), size, gap
 
     def min_width(self, theme) -> float:
         """The least width the current stage's grid needs."""
@@ -395,6 +398,9 @@ class DatePicker(BoxLayout):
         text = max((_text_width(self.label(self.stage, v)) for v in values), default=1)
         font = theme.text_size if self.role() == "text" else theme.large_size
         return cols * max(size, text * font + dp(28)) + (cols - 1) * gap
+
+
+MAX_ROWS = 5     # rows of date buttons: the 31 days of a month in sevens
 
 
 def _text_width(text: str) -> float:

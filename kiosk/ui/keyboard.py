@@ -21,7 +21,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.ui import pinyin_ime
 from kiosk.ui.theme import MIN_TARGET_DP
-from kiosk.ui.widgets import KButton, load_kv, show
+from kiosk.ui.widgets import KButton, keep_on_one_line, load_kv, show
 from kiosk.voices import say
 
 ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -96,6 +96,8 @@ class PinyinKeyboard(BoxLayout):
         self.letter_keys: dict[str, KButton] = {}
         self.candidate_keys: list[KButton] = []
         self._build_letters()
+        for nav in (self.ids.fewer, self.ids.more):
+            keep_on_one_line(nav)
         self._built = True
         self.bind(size=self._fit, mode=self._rebuild_letters)
         self.text = text
@@ -113,6 +115,7 @@ class PinyinKeyboard(BoxLayout):
     def _key(self, label: str, value: str, role: str = "large", **kwargs) -> KButton:
         key = KButton(text=label, value=value, role=role, **kwargs)
         key.size_hint_min = (self.key_min, self.key_min)
+        keep_on_one_line(key)
         return key
 
     def _build_letters(self) -> None:

@@ -83,6 +83,9 @@ class QuestionScreen(Screen):
 
     def _split(self, *_args) -> None:
         self.lead_text, self.ask_text, self.note_text = split_question(self.question_text)
+        for scroll in ("ask_scroll", "lead_scroll"):
+            if scroll in self.ids:
+                self.ids[scroll].scroll_y = 1     # a new question starts at its first line
         self._fit_later()
 
     def fit(self, *_args) -> None:

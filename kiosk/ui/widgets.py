@@ -54,6 +54,27 @@ def typeset(text: str, width: float, extents) -> str:
     return "\n".join(break_lines(text, width - 1, lambda s: extents(s)[0]))
 
 
+def keep_on_one_line(button: Label) -> None:
+    """Shrink a short label's text (更多, 空格) to whatever keeps it on one line in its button,
+    never above the theme size the kv rule gives it (a short screen with 字再大些 makes keys narrow)."""
+
+    def clamp(*_args) -> None:
+        text = button.text
+        if not text or "\n" in text or button.width <= 1:
+            return
+        room = (button.width - dp(20)) / _text_em(text)
+        if button.font_size > room > 1:
+            button.font_size = room
+
+    button.bind(width=clamp, text=clamp, font_size=clamp)
+    clamp()
+
+
+def _text_em(text: str) -> float:
+    """Width of a label in em: CJK characters 1 em, ASCII about 0.62 em."""
+    return max(1.0, sum(0.62 if ch.isascii() else 1.0 for ch in text))
+
+
 def text_height(text: str, font_size: float, width: float, bold: bool = False) -> float:
     """Height of `text` wrapped to `width` at `font_size` with the theme's line spacing, as drawn."""
     from kivy.core.text import Label as CoreLabel
