@@ -11,7 +11,7 @@ import calendar
 import datetime as dt
 from typing import Any, Callable
 
-from kivy.metrics import dp
+from kivy.metrics import dp, sp
 from kivy.properties import StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -19,8 +19,8 @@ from kivy.uix.widget import Widget
 
 from kiosk.dialogue.kinds import KINDS, kind_of
 from kiosk.ui.pictograms import Pictogram
-from kiosk.ui.theme import MIN_TARGET_DP
-from kiosk.ui.widgets import DigitsLabel, KButton, Keypad, KLabel
+from kiosk.ui.theme import MIN_TARGET_DP, MIN_TEXT_SP
+from kiosk.ui.widgets import DigitsLabel, KButton, Keypad, KLabel, keep_on_one_line
 from kiosk.voices import say
 
 Answer = Callable[[Any], None]
@@ -276,6 +276,7 @@ class DatePicker(BoxLayout):
         self.current = dt.date.fromisoformat(str(current)) if current else None
         self.decade = self.year = self.month = 0
         self.display = DigitsLabel()
+        keep_on_one_line(self.display, least=sp(MIN_TEXT_SP))   # 1900年1月 in a narrow column
         self.changed = None       # the question screen refits when the stage changes
         self.restart = _fixed(KButton(text=say("ui.date_again")), theme)
         self.restart.bind(on_release=lambda *_: self.choose_again())
@@ -420,6 +421,8 @@ def _date(d, theme, ctl, today=None, **_):
         picker.restart.width = 0 if picker.restart.disabled else \
             max(theme.target * 1.5, len(picker.restart.text) * theme.text_size + dp(28))
         picker.display.size_hint_y = 1
+        # A narrow column (字再大些) wraps 1900年1月: the row grows with it, never over the question.
+        picker.display.bind(texture_size=lambda w, ts: setattr(row, "height", max(theme.target, ts[1])))
         row.add_widget(picker.display)
         row.add_widget(picker.restart)
         side.add_widget(row)

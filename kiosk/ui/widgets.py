@@ -54,19 +54,28 @@ def typeset(text: str, width: float, extents) -> str:
     return "\n".join(break_lines(text, width - 1, lambda s: extents(s)[0]))
 
 
-def keep_on_one_line(button: Label) -> None:
-    """Shrink a short label's text (更多, 空格) to whatever keeps it on one line in its button,
-    never above the theme size the kv rule gives it (a short screen with 字再大些 makes keys narrow)."""
+def keep_on_one_line(label: Label, least: float = 1.0) -> None:
+    """Shrink a short label's text (更多, 空格, 1900年1月) to whatever keeps it on one line in its
+    widget, never above its role's theme size (a short screen with 字再大些 makes keys narrow).
+    Text that would need a size under `least` px keeps the theme size and wraps as before."""
+    from kivy.app import App
 
     def clamp(*_args) -> None:
-        text = button.text
-        if not text or "\n" in text or button.width <= 1:
-            return
-        room = (button.width - dp(20)) / _text_em(text)
-        if button.font_size > room > 1:
-            button.font_size = room
+        theme = App.get_running_app().theme
+        role = getattr(label, "role", "text")
+        natural = getattr(theme, f"{role}_size", theme.text_size)
+        text = label.text
+        size = natural
+        if text and "\n" not in text and label.width > 1:
+            room = (label.width - dp(24)) / _text_em(text)
+            if least <= room < natural:
+                size = room
+        if hasattr(label, "fit_size"):
+            label.fit_size = 0 if size == natural else size
+        elif label.font_size != size:
+            label.font_size = size
 
-    button.bind(width=clamp, text=clamp, font_size=clamp)
+    label.bind(width=clamp, text=clamp, font_size=clamp)   # a theme switch re-sets font_size
     clamp()
 
 
