@@ -101,14 +101,18 @@ class StaffDoor(Widget):
 
 
 class Ahead:
-    """A clock `ahead` seconds in front of the real one (an injected StaffDoor.clock)."""
+    """A manual clock for StaffDoor.clock: the time it was made, plus `ahead` seconds.
+
+    It never moves by itself, so a test or the screenshot tour decides exactly how long the
+    finger has been held, however slow the machine is.
+    """
 
     def __init__(self, base: Callable[[], float] = time.monotonic):
-        self.base = base
+        self.start = base()
         self.ahead = 0.0
 
     def __call__(self) -> float:
-        return self.base() + self.ahead
+        return self.start + self.ahead
 
 
 def door_of(screen) -> StaffDoor:
