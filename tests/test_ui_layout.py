@@ -22,9 +22,8 @@ pytestmark = [pytest.mark.ui, pytest.mark.layout]
 
 SIZES = [(1024, 600), (1280, 800), (1920, 1080), (1080, 1920)]
 COMBOS = [(w, h, large, contrast) for (w, h) in SIZES for large in (False, True) for contrast in (False, True)]
-# 字再大些 at 1024x600 still fails on Help's handoff with a ticket (工作人员马上就来 above the
-# window, kiosk/ui/help.kv); strict, so a fix shows up as a failing XPASS.
-KNOWN_FAILING = {"1024x600-large", "1024x600-large-hc"}
+# Combinations that may not hold yet (strict xfail, so a fix shows up as a failing XPASS): none.
+KNOWN_FAILING: set[str] = set()
 
 
 def _name(w: int, h: int, large: bool, contrast: bool) -> str:
