@@ -28,6 +28,7 @@ class StaffTicketsScreen(StaffListScreen):
         forms = flow.mode.forms
         rows = []
         with_ticket = set()
+        today = flow.mode.clock().date()
         for t in flow.session.tickets():
             form = forms.get(t.form_id or "")
             where = form.title if form else ""
@@ -36,7 +37,11 @@ class StaffTicketsScreen(StaffListScreen):
                 where = f"{where} · {label}" if label else where
             if t.draft_id:
                 with_ticket.add(t.draft_id)
-            text = say("staff.ui.ticket_row", number=t.number, where=where or "—", why=t.reason_text(),
+            # Numbers restart each day: a ticket left open from another day carries its date, so
+            # yesterday's A001 is never taken for today's.
+            number = t.number if t.created_at.date() == today else \
+                say("staff.ui.ticket_other_day", month=t.created_at.month, day=t.created_at.day, number=t.number)
+            text = say("staff.ui.ticket_row", number=number, where=where or "—", why=t.reason_text(),
                        time=f"{t.created_at:%H:%M}")
             if t.status == "taken":
                 text += say("staff.ui.ticket_taken", staff=t.taken_by)
